@@ -1,0 +1,48 @@
+import type { HostEntry, UserEntry } from '../context/types';
+
+export const ALERT_SCHEMA = 'fdr-detect.alert/v1';
+
+export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
+
+/** How the process behind a network event was identified. */
+export type Attribution = 'event' | 'joined' | 'unresolved' | null;
+
+/** Where a name in the alert came from (resolution order: event → same-object identity → context → none). */
+export type NameSource = 'event' | 'stream' | 'context' | null;
+
+/** The alert record: SNS message body and `replay --format ndjson` line. Every key present; unknown = null. */
+export interface AlertRecord {
+  schema: typeof ALERT_SCHEMA;
+  alert_id: string;
+  alert_type: string;
+  rule_id: string;
+  severity: Severity;
+  technique: string;
+  tactic: string;
+  '@timestamp': number | null;
+  event_id: string | null;
+  event_simpleName: string | null;
+  aid: string | null;
+  cid: string | null;
+  ComputerName: string | null;
+  UserName: string | null;
+  UserSid: string | null;
+  FileName: string | null;
+  CommandLine: string | null;
+  RemoteAddressIP4: string | null;
+  RemotePort: string | null;
+  attribution: Attribution;
+  context: {
+    host: (HostEntry & { source?: string }) | null;
+    user: (UserEntry & { source?: string }) | null;
+    /** Where ComputerName / UserName came from. */
+    names: { ComputerName: NameSource; UserName: NameSource };
+    /** Set when the context store was unavailable: the alert was not checked for suppression. */
+    degraded: string | null;
+  };
+  source: { bucket: string | null; key: string | null; line: number | null };
+  /** Fields whose secrets were replaced before the record left the pipeline. */
+  redacted: string[];
+  /** Only on suppressed matches. */
+  suppressed?: { reason: string; entry: { user?: UserEntry | null; host?: HostEntry | null } };
+}

@@ -1,0 +1,59 @@
+/** A raw FDR event as parsed from one NDJSON line. Values are usually strings (numbers too). */
+export type RawEvent = Record<string, unknown>;
+
+/** One candidate line that passed the prefilter and parsed as a JSON object. */
+export interface DecodedEvent {
+  /** 1-based line number within the object (after gunzip). */
+  line: number;
+  event: RawEvent;
+  /** The raw line bytes as UTF-8 text (BOM/CR stripped); used for a stable event key when FDR's `id` is absent. */
+  text: string;
+}
+
+/** Why a line was skipped. Every skipped line is counted under exactly one reason. */
+export type SkipReason = 'invalid-json' | 'not-object' | 'over-long' | 'invalid-utf8';
+
+export interface SkippedLine {
+  line: number;
+  reason: SkipReason;
+  detail?: string;
+}
+
+/** Where the stream broke, if it did. `source` errors (network) are transient; `gzip` errors are permanent. */
+export interface DecodeError {
+  stage: 'source' | 'gzip';
+  message: string;
+  /** Bytes of input consumed before the error. */
+  atByte: number;
+  cause?: unknown;
+}
+
+export interface DecodeStats {
+  /** Compressed (or plain) bytes read from the source. */
+  bytesIn: number;
+  /** Bytes after gunzip. */
+  bytesOut: number;
+  gzip: boolean;
+  /** Non-blank lines seen (all events, whether or not the prefilter kept them). */
+  lines: number;
+  /** Lines the prefilter kept and that were parsed. */
+  candidates: number;
+  skipped: Record<SkipReason, number>;
+  /** The first few skipped lines with reasons (bounded; counts above are exact). */
+  skippedSamples: SkippedLine[];
+  error?: DecodeError;
+}
+
+export interface DecodeOptions {
+  /** Longest accepted line in bytes; longer lines are skipped as `over-long` (memory stays bounded). Default 8 MiB. */
+  maxLineBytes?: number;
+  /** zlib inflate chunk size. Default 256 KiB. */
+  chunkSize?: number;
+  /**
+   * `#event_simpleName` values worth parsing; null/undefined = parse every line.
+   * Matching is a byte-level hint only: callers must still check the parsed event's type.
+   */
+  eventTypes?: readonly string[] | null;
+  /** Max entries kept in `skippedSamples`. Default 20. */
+  maxSkippedSamples?: number;
+}
