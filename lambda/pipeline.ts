@@ -1,14 +1,29 @@
-// PLACEHOLDER — being written now; the exported signatures below are the contract.
-import type { AlertRecord } from './alerts/types';
-import type { ContextStore } from './context/types';
-import type { DecodeOptions, DecodeStats } from './fdr/types';
+/**
+ * The detection pipeline for one object, adapter-agnostic (DESIGN.md §2):
+ *   bytes → decode (+ prefilter) → field view (+ same-object process join) → rules → identity + context →
+ *   suppression policy → alert records.
+ * Delivery (dedupe, SNS, stdout) is the caller's: the Lambda handler and the CLI are thin shells around this.
+ */
+import { buildAlert } from './alerts/record';
+import type { AlertRecord, NameSource } from './alerts/types';
+import { DEFAULT_POLICY, suppressionFor, type SuppressionRule } from './context/policy';
+import type { ContextSnapshot, ContextStore, HostQuery, UserQuery } from './context/types';
+import { MemoryContext } from './context/memory';
+import { decodeEvents } from './fdr/decode';
+import { isProcessEvent, processInfo, PROCESS_EVENT_TYPES, str, viewOf, JOINED_FIELDS } from './fdr/fieldview';
+import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/identity';
+import { ProcessIndex } from './fdr/join';
+import type { DecodedEvent, DecodeOptions, DecodeStats } from './fdr/types';
 import type { ObjectRef, ObjectSource } from './ports';
 import type { LoadedRule } from './rules/rule';
+import type { Fields } from './rules/types';
 
 export interface PipelineDeps {
   source: ObjectSource;
   rules: LoadedRule[];
   context: ContextStore;
+  /** Suppression policy; DEFAULT_POLICY when absent. */
+  policy?: readonly SuppressionRule[];
   decode?: DecodeOptions;
   /** Aborts reading (e.g. Lambda time running out). */
   signal?: AbortSignal;
@@ -29,6 +44,186 @@ export interface ObjectResult {
   error?: { kind: 'transient' | 'permanent'; message: string };
 }
 
-export async function processObject(_ref: ObjectRef, _deps: PipelineDeps): Promise<ObjectResult> {
-  throw new Error('not implemented yet');
+interface Match {
+  rule: LoadedRule;
+  fields: Fields;
+  ev: DecodedEvent;
+  attribution: 'event' | 'joined' | 'unresolved' | null;
+}
+
+/** The `#event_simpleName` values worth parsing: what the rules can match plus what joins and identity need. */
+export function candidateEventTypes(rules: readonly LoadedRule[]): string[] | null {
+  const types = new Set<string>([...PROCESS_EVENT_TYPES, ...IDENTITY_EVENT_TYPES]);
+  for (const r of rules) {
+    if (r.query.eventTypes === null) return null;
+    for (const t of r.query.eventTypes) types.add(t);
+  }
+  return [...types];
+}
+
+export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise<ObjectResult> {
+  const eventTypes = candidateEventTypes(deps.rules);
+  const ruleTypes = ruleEventTypes(deps.rules);
+  const processes = new ProcessIndex();
+  const identity = new IdentityIndex();
+  const matches: Match[] = [];
+  /** Network events whose outcome waits for their process line, which may come later in the object. */
+  const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
+
+  let stats: DecodeStats | undefined;
+  let error: ObjectResult['error'];
+  try {
+    const body = await deps.source.open(ref, deps.signal);
+    const decoded = decodeEvents(abortable(body, deps.signal), { ...deps.decode, eventTypes });
+    stats = decoded.stats;
+    for await (const batch of decoded.events) {
+      for (const ev of batch) {
+        const raw = ev.event;
+        const type = str(raw.event_simpleName);
+        if (isProcessEvent(type)) {
+          const p = processInfo(raw);
+          if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
+        } else if (IdentityIndex.isIdentityEvent(type)) {
+          identity.add(raw);
+        }
+        if (ruleTypes !== null && (type === undefined || !ruleTypes.has(type))) continue;
+        const view = viewOf(raw, processes);
+        const unknown = view.pending ? JOINED_FIELDS : undefined;
+        for (const rule of deps.rules) {
+          const r = rule.query.evaluate(view.fields, unknown);
+          if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+          else if (r.status === 'unknown') pending.push({ rule, ev });
+        }
+      }
+    }
+    if (stats.error) {
+      error = { kind: stats.error.stage === 'source' ? 'transient' : 'permanent', message: stats.error.message };
+    }
+  } catch (err) {
+    // Opening the object failed (missing, denied, network): nothing was read.
+    error = { kind: isTransientOpenError(err) ? 'transient' : 'permanent', message: (err as Error).message };
+  }
+  stats ??= emptyStats();
+
+  // The whole object has been read: joins that were waiting either resolve now or fail open (LogScale's `!=`
+  // passes on a missing field), marked `attribution: "unresolved"`.
+  for (const { rule, ev } of pending) {
+    const view = viewOf(ev.event, processes, true);
+    const r = rule.query.evaluate(view.fields);
+    if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+  }
+  matches.sort((a, b) => a.ev.line - b.ev.line);
+
+  const { alerts, suppressed, degraded } = await enrich(ref, matches, identity, deps);
+  return { ref, stats, matches: matches.length, alerts, suppressed, contextDegraded: degraded, error };
+}
+
+function ruleEventTypes(rules: readonly LoadedRule[]): Set<string> | null {
+  const s = new Set<string>();
+  for (const r of rules) {
+    if (r.query.eventTypes === null) return null;
+    for (const t of r.query.eventTypes) s.add(t);
+  }
+  return s;
+}
+
+interface Names {
+  ComputerName: string | null;
+  ComputerNameSource: NameSource;
+  UserName: string | null;
+  UserNameSource: NameSource;
+}
+
+/** Resolution order: the event's own field → same-object identity events (or a well-known SID) → context → null. */
+function streamNames(f: Fields, identity: IdentityIndex): Names {
+  const names: Names = { ComputerName: null, ComputerNameSource: null, UserName: null, UserNameSource: null };
+  if (f.ComputerName) [names.ComputerName, names.ComputerNameSource] = [f.ComputerName, 'event'];
+  else {
+    const c = identity.computerName(f.aid);
+    if (c) [names.ComputerName, names.ComputerNameSource] = [c, 'stream'];
+  }
+  if (f.UserName) [names.UserName, names.UserNameSource] = [f.UserName, 'event'];
+  else {
+    const wellKnown = f.UserSid ? WELL_KNOWN_SIDS[f.UserSid] : undefined;
+    const u = wellKnown ?? identity.userName(f.aid, f.UserSid, f.AuthenticationId);
+    if (u) [names.UserName, names.UserNameSource] = [u, wellKnown ? 'well-known' : 'stream'];
+  }
+  return names;
+}
+
+async function enrich(
+  ref: ObjectRef,
+  matches: Match[],
+  identity: IdentityIndex,
+  deps: PipelineDeps,
+): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string }> {
+  if (matches.length === 0) return { alerts: [], suppressed: [] };
+  const prepared = matches.map((m) => {
+    const names = streamNames(m.fields, identity);
+    const host: HostQuery = { aid: m.fields.aid, computerName: names.ComputerName, ips: [m.fields.aip, m.fields.LocalAddressIP4] };
+    const user: UserQuery = { userSid: m.fields.UserSid, userName: names.UserName };
+    return { m, names, host, user };
+  });
+  // One batched lookup per object, with only the keys the matches need.
+  let snapshot: ContextSnapshot;
+  try {
+    snapshot = await deps.context.lookup({ hosts: prepared.map((p) => p.host), users: prepared.map((p) => p.user) });
+  } catch (err) {
+    snapshot = new MemoryContext({}, `context lookup failed: ${(err as Error).message}`);
+  }
+  const degraded = snapshot.degraded ?? null;
+  const alerts: AlertRecord[] = [];
+  const suppressed: AlertRecord[] = [];
+  for (const { m, names, host: hq, user: uq } of prepared) {
+    const host = snapshot.host(hq);
+    const user = snapshot.user(uq);
+    if (!names.ComputerName && host?.computerName) [names.ComputerName, names.ComputerNameSource] = [host.computerName, 'context'];
+    if (!names.UserName && user?.userName) [names.UserName, names.UserNameSource] = [user.userName, 'context'];
+    const alertType = m.fields.alert_type ?? m.rule.meta.id;
+    const ts = Number(m.fields['@timestamp']);
+    // Without context (outage) nothing is suppressed: alert rather than lose a detection.
+    const supp = degraded ? null : suppressionFor(alertType, user, host, Number.isFinite(ts) ? ts : null, deps.policy ?? DEFAULT_POLICY);
+    const record = buildAlert({
+      rule: m.rule.meta,
+      fields: m.fields,
+      rawLine: m.ev.text,
+      attribution: m.attribution,
+      source: { bucket: ref.bucket, key: ref.key, line: m.ev.line },
+      names,
+      host,
+      user,
+      degraded,
+      suppressed: supp,
+    });
+    (supp ? suppressed : alerts).push(record);
+  }
+  return { alerts, suppressed, degraded: degraded ?? undefined };
+}
+
+/** Stops consuming the body when the signal fires (the decoder then reports a source error: transient). */
+async function* abortable(src: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncIterable<Uint8Array> {
+  for await (const chunk of src) {
+    if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason ?? 'time budget exhausted')}`);
+    yield chunk;
+  }
+}
+
+function isTransientOpenError(err: unknown): boolean {
+  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
+  if (e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.code === 'ENOENT' || e?.code === 'EISDIR') return false;
+  const status = e?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return false;
+  return true;
+}
+
+function emptyStats(): DecodeStats {
+  return {
+    bytesIn: 0,
+    bytesOut: 0,
+    gzip: false,
+    lines: 0,
+    candidates: 0,
+    skipped: { 'invalid-json': 0, 'not-object': 0, 'over-long': 0, 'invalid-utf8': 0 },
+    skippedSamples: [],
+  };
 }

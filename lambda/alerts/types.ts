@@ -7,8 +7,8 @@ export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 /** How the process behind a network event was identified. */
 export type Attribution = 'event' | 'joined' | 'unresolved' | null;
 
-/** Where a name in the alert came from (resolution order: event → same-object identity → context → none). */
-export type NameSource = 'event' | 'stream' | 'context' | null;
+/** Where a name in the alert came from (resolution order: event → same-object identity / well-known SID → context → none). */
+export type NameSource = 'event' | 'stream' | 'well-known' | 'context' | null;
 
 /** The alert record: SNS message body and `replay --format ndjson` line. Every key present; unknown = null. */
 export interface AlertRecord {

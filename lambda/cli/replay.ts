@@ -1,0 +1,95 @@
+/**
+ * `fdr-detect replay`: the pipeline on local files/directories (or S3 prefixes), alerts to stdout, summary to stderr.
+ * Exit codes: 0 every input was read to its end; 1 could not run (bad arguments, rules or context file);
+ * 2 some input was corrupt or unreadable (alerts from every readable part were still printed).
+ */
+import type { AlertRecord } from '../alerts/types';
+import { loadContextFile, StaticContextStore } from '../context/file';
+import type { ContextStore } from '../context/types';
+import { processObject, type ObjectResult } from '../pipeline';
+import type { ObjectRef, ObjectSource } from '../ports';
+import { loadRulePack } from '../rules/loader';
+import type { LoadedRule } from '../rules/rule';
+import { FileObjectSource } from '../sources/file';
+import { expandLocalInputs } from './inputs';
+import { DEFAULT_TABLE, renderTable } from './table';
+import { Summary } from './summary';
+
+export type ReplayFormat = 'table' | 'ndjson' | 'json';
+
+export interface ReplayOptions {
+  paths: string[];
+  /** Context file path, `dynamodb`, or undefined for none. */
+  context?: string;
+  format: ReplayFormat;
+  includeSuppressed: boolean;
+  rulesDir?: string;
+}
+
+export interface Io {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+}
+
+export const EXIT_OK = 0;
+export const EXIT_CANNOT_RUN = 1;
+export const EXIT_INPUT_ERRORS = 2;
+
+interface Job {
+  ref: ObjectRef;
+  source: ObjectSource;
+}
+
+async function openContext(spec: string | undefined): Promise<ContextStore> {
+  if (!spec) return new StaticContextStore();
+  return loadContextFile(spec);
+}
+
+export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
+  let rules: LoadedRule[];
+  let context: ContextStore;
+  try {
+    rules = loadRulePack(opts.rulesDir);
+    context = await openContext(opts.context);
+  } catch (err) {
+    io.stderr.write(`fdr-detect replay: ${(err as Error).message}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+
+  const summary = new Summary(io.stderr);
+  const jobs: Job[] = [];
+  const files = new FileObjectSource();
+  const expanded = await expandLocalInputs(opts.paths);
+  for (const m of expanded.missing) summary.inputError(m.path, m.error);
+  for (const ref of expanded.events) jobs.push({ ref, source: files });
+  if (jobs.length === 0 && expanded.missing.length === 0) {
+    io.stderr.write(`fdr-detect replay: no input files found in ${opts.paths.join(', ')}\n`);
+    return EXIT_CANNOT_RUN;
+  }
+
+  const collected: AlertRecord[] = [];
+  if (opts.format === 'json') io.stdout.write('[');
+  let firstJson = true;
+  for (const job of jobs) {
+    summary.startObject(job.ref);
+    const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context });
+    summary.addObject(result);
+    const shown = opts.includeSuppressed ? [...result.alerts, ...result.suppressed].sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0)) : result.alerts;
+    if (opts.format === 'ndjson') {
+      for (const a of shown) io.stdout.write(JSON.stringify(a) + '\n');
+    } else if (opts.format === 'json') {
+      for (const a of shown) {
+        io.stdout.write((firstJson ? '\n' : ',\n') + JSON.stringify(a));
+        firstJson = false;
+      }
+    } else {
+      collected.push(...shown);
+    }
+  }
+  if (opts.format === 'json') io.stdout.write(firstJson ? ']\n' : '\n]\n');
+  if (opts.format === 'table') {
+    io.stdout.write(renderTable(collected, rules[0]?.query.table ?? DEFAULT_TABLE, { suppressedColumn: opts.includeSuppressed }));
+  }
+  summary.finish();
+  return summary.hadInputErrors ? EXIT_INPUT_ERRORS : EXIT_OK;
+}

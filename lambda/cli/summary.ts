@@ -1,0 +1,66 @@
+/** The replay summary on stderr (events, matches, alerts, suppressed, skipped lines by reason, MB/s) and progress. */
+import type { ObjectResult } from '../pipeline';
+import type { ObjectRef } from '../ports';
+
+export class Summary {
+  private readonly started = process.hrtime.bigint();
+  objects = 0;
+  events = 0;
+  bytesIn = 0;
+  bytesOut = 0;
+  matches = 0;
+  alerts = 0;
+  suppressed = 0;
+  readonly skipped = new Map<string, number>();
+  readonly errors: string[] = [];
+  private lastProgress = 0;
+
+  constructor(private readonly out: NodeJS.WritableStream & { isTTY?: boolean }) {}
+
+  get hadInputErrors(): boolean {
+    return this.errors.length > 0;
+  }
+
+  inputError(path: string, message: string): void {
+    this.errors.push(`${path}: ${message}`);
+  }
+
+  startObject(ref: ObjectRef): void {
+    if (!this.out.isTTY) return;
+    const now = Date.now();
+    if (now - this.lastProgress < 200) return;
+    this.lastProgress = now;
+    const mb = (this.bytesOut / 1e6).toFixed(0);
+    this.out.write(`\r\x1b[K[${this.objects} objects, ${mb} MB, ${this.alerts} alerts] ${ref.key.slice(-60)}`);
+  }
+
+  addObject(r: ObjectResult): void {
+    this.objects++;
+    this.events += r.stats.lines;
+    this.bytesIn += r.stats.bytesIn;
+    this.bytesOut += r.stats.bytesOut;
+    this.matches += r.matches;
+    this.alerts += r.alerts.length;
+    this.suppressed += r.suppressed.length;
+    for (const [reason, n] of Object.entries(r.stats.skipped)) {
+      if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
+    }
+    const where = r.ref.bucket ? `s3://${r.ref.bucket}/${r.ref.key}` : r.ref.key;
+    for (const s of r.stats.skippedSamples) this.out.write(`skipped ${where}:${s.line}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+    if (r.error) this.errors.push(`${where}: ${r.error.kind} error: ${r.error.message}`);
+    if (r.contextDegraded) this.out.write(`warning: ${where}: ${r.contextDegraded} (alerts were not checked for suppression)\n`);
+  }
+
+  finish(): void {
+    if (this.out.isTTY) this.out.write('\r\x1b[K');
+    const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
+    const mbOut = this.bytesOut / 1e6;
+    const skipped = [...this.skipped].map(([r, n]) => `${r}=${n}`).join(', ') || '0';
+    for (const e of this.errors) this.out.write(`error: ${e}\n`);
+    this.out.write(
+      `objects=${this.objects} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
+        `skipped_lines=${skipped} errors=${this.errors.length} ` +
+        `read=${(this.bytesIn / 1e6).toFixed(2)}MB decoded=${mbOut.toFixed(2)}MB in ${seconds.toFixed(2)}s (${(mbOut / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
+    );
+  }
+}

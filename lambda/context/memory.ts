@@ -1,0 +1,88 @@
+/**
+ * An in-memory context snapshot with DESIGN.md §5 precedence. Every adapter ends here: the file store holds one
+ * for the whole file; the DynamoDB store builds one from the items a batch of lookups fetched.
+ */
+import type { ContextSnapshot, HostEntry, HostQuery, UserEntry, UserQuery } from './types';
+
+const lower = (s: string) => s.toLowerCase();
+
+/** `CORP\alice` → { domain: 'corp', user: 'alice' }; `alice` → { domain: null, user: 'alice' }. */
+export function splitUserName(name: string): { domain: string | null; user: string } {
+  const i = name.lastIndexOf('\\');
+  return i < 0 ? { domain: null, user: lower(name) } : { domain: lower(name.slice(0, i)), user: lower(name.slice(i + 1)) };
+}
+
+export class MemoryContext implements ContextSnapshot {
+  private readonly userBySid = new Map<string, UserEntry>();
+  /** `domain\user` (lower) → entry, for entries that name a domain. */
+  private readonly userByQualified = new Map<string, UserEntry>();
+  /** `user` (lower) → entry, for entries without a domain. */
+  private readonly userByBare = new Map<string, UserEntry>();
+  /** `user` (lower) → entries with any domain: lets a bare query find a unique qualified entry. */
+  private readonly userAnyDomain = new Map<string, UserEntry[]>();
+  private readonly hostByAid = new Map<string, HostEntry>();
+  private readonly hostByName = new Map<string, HostEntry>();
+  private readonly hostByIp = new Map<string, HostEntry>();
+
+  constructor(
+    entries: { users?: UserEntry[]; hosts?: HostEntry[] } = {},
+    readonly degraded?: string,
+  ) {
+    for (const u of entries.users ?? []) this.addUser(u);
+    for (const h of entries.hosts ?? []) this.addHost(h);
+  }
+
+  addUser(u: UserEntry): void {
+    if (u.userSid) setFirst(this.userBySid, u.userSid.toUpperCase(), u);
+    if (u.userName) {
+      const { domain, user } = splitUserName(u.userName);
+      if (domain) setFirst(this.userByQualified, `${domain}\\${user}`, u);
+      else setFirst(this.userByBare, user, u);
+      const list = this.userAnyDomain.get(user) ?? [];
+      list.push(u);
+      this.userAnyDomain.set(user, list);
+    }
+  }
+
+  addHost(h: HostEntry): void {
+    if (h.aid) setFirst(this.hostByAid, lower(h.aid), h);
+    if (h.computerName) setFirst(this.hostByName, lower(h.computerName), h);
+    for (const ip of h.ips ?? []) setFirst(this.hostByIp, ip, h);
+  }
+
+  user(q: UserQuery): UserEntry | null {
+    if (q.userSid) {
+      const e = this.userBySid.get(q.userSid.toUpperCase());
+      if (e) return e;
+    }
+    if (!q.userName) return null;
+    const { domain, user } = splitUserName(q.userName);
+    if (domain) return this.userByQualified.get(`${domain}\\${user}`) ?? this.userByBare.get(user) ?? null;
+    const bare = this.userByBare.get(user);
+    if (bare) return bare;
+    const any = this.userAnyDomain.get(user);
+    return any && any.length === 1 ? any[0] : null; // ambiguous across domains → no match
+  }
+
+  host(q: HostQuery): HostEntry | null {
+    if (q.aid) {
+      const e = this.hostByAid.get(lower(q.aid));
+      if (e) return e;
+    }
+    if (q.computerName) {
+      const e = this.hostByName.get(lower(q.computerName));
+      if (e) return e;
+    }
+    for (const ip of q.ips ?? []) {
+      if (!ip) continue;
+      const e = this.hostByIp.get(ip);
+      if (e) return e;
+    }
+    return null;
+  }
+}
+
+/** The first entry for a key wins: a context file is read top to bottom, as an operator would expect. */
+function setFirst<V>(m: Map<string, V>, k: string, v: V): void {
+  if (!m.has(k)) m.set(k, v);
+}

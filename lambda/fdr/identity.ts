@@ -1,0 +1,80 @@
+/**
+ * Same-object identity: FDR's Windows process events carry only aid and UserSid, but the same batch often holds
+ * UserIdentity / UserLogon events (UserSid, UserName, AuthenticationId) and AgentOnline / HostnameChanged
+ * (ComputerName). Collected while streaming, consulted once the object has been read, so line order doesn't matter.
+ */
+import { str } from './fieldview';
+import type { RawEvent } from './types';
+
+export const IDENTITY_EVENT_TYPES = ['UserIdentity', 'UserLogon', 'AgentOnline', 'HostnameChanged'] as const;
+const USER_TYPES = new Set(['UserIdentity', 'UserLogon']);
+const HOST_TYPES = new Set(['AgentOnline', 'HostnameChanged']);
+
+/** Well-known SIDs that name themselves. */
+export const WELL_KNOWN_SIDS: Readonly<Record<string, string>> = {
+  'S-1-5-18': 'SYSTEM',
+  'S-1-5-19': 'LOCAL SERVICE',
+  'S-1-5-20': 'NETWORK SERVICE',
+};
+
+/** Machine and service logons are not "the user" behind a process. */
+export function isServiceAccountName(name: string): boolean {
+  const bare = name.includes('\\') ? name.slice(name.lastIndexOf('\\') + 1) : name;
+  return (
+    bare.endsWith('$') ||
+    /^(DWM|UMFD)-\d+$/i.test(bare) ||
+    /^(LOCAL|NETWORK) SERVICE$/i.test(bare) ||
+    /^SYSTEM$/i.test(bare)
+  );
+}
+
+function qualified(ev: RawEvent): string | undefined {
+  const name = str(ev.UserName);
+  if (!name) return undefined;
+  const domain = str(ev.LogonDomain) ?? str(ev.UserDomain) ?? str(ev.DomainName);
+  return domain && !name.includes('\\') && !name.includes('@') ? `${domain}\\${name}` : name;
+}
+
+export class IdentityIndex {
+  private readonly userBySid = new Map<string, string>();
+  private readonly userByAuth = new Map<string, string>();
+  private readonly hostByAid = new Map<string, { name: string; ts: number }>();
+
+  static isIdentityEvent(type: string | undefined): boolean {
+    return type !== undefined && (USER_TYPES.has(type) || HOST_TYPES.has(type));
+  }
+
+  add(ev: RawEvent): void {
+    const type = str(ev.event_simpleName);
+    const aid = str(ev.aid);
+    if (!aid || !type) return;
+    if (USER_TYPES.has(type)) {
+      const name = qualified(ev);
+      if (!name || isServiceAccountName(name)) return;
+      const sid = str(ev.UserSid);
+      if (sid) this.userBySid.set(`${aid}\u0000${sid}`, name);
+      const auth = str(ev.AuthenticationId);
+      if (auth) this.userByAuth.set(`${aid}\u0000${auth}`, name);
+    } else if (HOST_TYPES.has(type)) {
+      const name = str(ev.ComputerName);
+      if (!name) return;
+      const ts = Number(str(ev.timestamp) ?? 0) || 0;
+      const prev = this.hostByAid.get(aid);
+      if (!prev || ts >= prev.ts) this.hostByAid.set(aid, { name, ts });
+    }
+  }
+
+  userName(aid: string | null | undefined, userSid: string | null | undefined, authId?: string | null): string | undefined {
+    if (!aid) return undefined;
+    if (userSid) {
+      const n = this.userBySid.get(`${aid}\u0000${userSid}`);
+      if (n) return n;
+    }
+    if (authId) return this.userByAuth.get(`${aid}\u0000${authId}`);
+    return undefined;
+  }
+
+  computerName(aid: string | null | undefined): string | undefined {
+    return aid ? this.hostByAid.get(aid)?.name : undefined;
+  }
+}
