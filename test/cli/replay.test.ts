@@ -1,0 +1,108 @@
+import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { gzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { main, SAMPLE_BATCHES } from '../../lambda/cli/main';
+
+function capture() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  let o = '';
+  let e = '';
+  out.on('data', (d) => (o += d));
+  err.on('data', (d) => (e += d));
+  return { io: { stdout: out, stderr: err }, get out() { return o; }, get err() { return e; } };
+}
+
+async function cli(args: string[]) {
+  const c = capture();
+  const code = await main(args, c.io);
+  return { code, out: c.out, err: c.err };
+}
+
+const PART = join(SAMPLE_BATCHES, 'data', '6a1f0c2e-8a41-4f7e-9d2b-1c3e5a7b9d01', 'part-00000.gz');
+
+describe('fdr-detect replay', () => {
+  it('with no arguments replays the bundled samples with the bundled context as a LogScale-style table', async () => {
+    const r = await cli(['replay']);
+    expect(r.code).toBe(0);
+    const header = r.out.split('\n')[0];
+    expect(header).toMatch(/^\| @timestamp\s+\| ComputerName\s+\| UserName\s+\| FileName\s+\| CommandLine\s+\| RemoteAddressIP4\s+\| RemotePort\s+\| alert_type\s+\|$/);
+    expect(r.out).toContain('PsExecExecution');
+    expect(r.out).toContain('NetUseAdminShare');
+    expect(r.out).toContain('SMB445Connection');
+    expect(r.out).not.toContain('P@ssw0rd1');
+    expect(r.err).toMatch(/events=\d+ matches=\d+ alerts=\d+ suppressed=[1-9]\d* skipped_lines=0 errors=0/);
+    expect(r.err).toMatch(/MB\/s/);
+    // Sorted by @timestamp, descending, as the rule's table() says.
+    const times = r.out.split('\n').slice(2).filter((l) => l.startsWith('|')).map((l) => l.split('|')[1].trim());
+    expect([...times].sort().reverse()).toEqual(times);
+  });
+
+  it('shows suppressed matches only with --include-suppressed', async () => {
+    const plain = await cli(['replay', '--format', 'ndjson']);
+    const all = await cli(['replay', '--format', 'ndjson', '--include-suppressed']);
+    const parse = (s: string) => s.trim().split('\n').map((l) => JSON.parse(l));
+    const [p, a] = [parse(plain.out), parse(all.out)];
+    expect(p.every((x) => x.suppressed === undefined)).toBe(true);
+    const supp = a.filter((x) => x.suppressed);
+    expect(supp.length).toBeGreaterThan(0);
+    expect(a.length).toBe(p.length + supp.length);
+    expect(supp.map((x) => x.suppressed.reason).join()).toMatch(/sanctioned|monitoring/);
+  });
+
+  it('prints json as one array', async () => {
+    const r = await cli(['replay', PART, '--format', 'json']);
+    expect(r.code).toBe(0);
+    const arr = JSON.parse(r.out);
+    expect(Array.isArray(arr)).toBe(true);
+    expect(arr.length).toBeGreaterThan(0);
+  });
+
+  it('reads plain NDJSON files and directories, and keeps going past a corrupt input with exit code 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdr-replay-'));
+    copyFileSync(PART, join(dir, 'a-good.gz'));
+    const good = gzipSync(Buffer.from('x'.repeat(100000)));
+    writeFileSync(join(dir, 'b-corrupt.gz'), Buffer.concat([good.subarray(0, 20), Buffer.alloc(64, 0xff)]));
+    mkdirSync(join(dir, 'sub'));
+    writeFileSync(
+      join(dir, 'sub', 'plain.json'),
+      JSON.stringify({ event_simpleName: 'ProcessRollup2', aid: 'a', ImageFileName: 'C:\\x\\RemCom.exe', timestamp: '1' }) + '\r\n',
+    );
+    writeFileSync(join(dir, '_SUCCESS'), '');
+    const r = await cli(['replay', dir, '--format', 'ndjson']);
+    expect(r.code).toBe(2);
+    const alerts = r.out.trim().split('\n').map((l) => JSON.parse(l));
+    expect(alerts.map((a) => [a.alert_type, a.FileName])).toContainEqual(['PsExecExecution', 'RemCom.exe']);
+    expect(alerts.length).toBeGreaterThan(3);
+    expect(r.err).toMatch(/b-corrupt\.gz: permanent error/);
+  });
+
+  it('exits 1 on a bad context file, naming the bad entry by JSON path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdr-ctx-'));
+    writeFileSync(join(dir, 'ctx.json'), JSON.stringify({ users: [{ userSid: 'nope' }] }));
+    const r = await cli(['replay', PART, '--context', join(dir, 'ctx.json')]);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain('$.users[0].userSid');
+  });
+
+  it('exits 1 on bad usage', async () => {
+    expect((await cli(['replay', '--format', 'xml'])).code).toBe(1);
+    expect((await cli(['frobnicate'])).code).toBe(1);
+  });
+});
+
+describe('fdr-detect lint', () => {
+  it('passes the shipped rule and rejects the verbatim seed with located diagnostics', async () => {
+    const ok = await cli(['lint', join(SAMPLE_BATCHES, '..', '..', 'lambda', 'rules', 'pack', 't1021-002.cql')]);
+    expect(ok.code).toBe(0);
+    const seedPath = join(__dirname, '..', 'fixtures', 'seed', 't1021-002.logscale');
+    expect(readFileSync(seedPath, 'utf8')).toContain('* | drop()');
+    const bad = await cli(['lint', seedPath]);
+    expect(bad.code).toBe(1);
+    expect(bad.err).toMatch(/t1021-002\.logscale:1:19: error/);
+    expect(bad.err).toMatch(/t1021-002\.logscale:14:5: error\[drop-requires-fields\]/);
+  });
+});
