@@ -42,6 +42,11 @@ export interface DecodeStats {
   /** The first few skipped lines with reasons (bounded; counts above are exact). */
   skippedSamples: SkippedLine[];
   error?: DecodeError;
+  /**
+   * Lines the byte prefilter kept that parsed but whose `event_simpleName` is not one of the requested types
+   * (the needle sat inside another value). Dropped by the decoder; not counted in `candidates` nor `skipped`.
+   */
+  prefilterFalseHits?: number;
 }
 
 export interface DecodeOptions {
