@@ -6,8 +6,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { backfill } from './backfill';
 import { runLint } from './lint';
-import { EXIT_CANNOT_RUN, runReplay, type Io, type ReplayFormat } from './replay';
+import { redrive } from './redrive';
+import { s3Client, sqsClient } from '../aws/clients';
+import { EXIT_CANNOT_RUN, EXIT_INPUT_ERRORS, runReplay, type Io, type ReplayFormat } from './replay';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** What `npm run replay` shows with no arguments: the bundled sample batches and context. */
@@ -21,6 +24,10 @@ const USAGE = `usage:
       Exit 0: every input read; 1: could not run; 2: some input corrupt or unreadable (alerts still printed).
   fdr-detect lint RULE.cql ...
       Exit 0: clean; 1: errors (file:line:col diagnostics on stderr).
+  fdr-detect backfill s3://bucket/prefix --queue URL [--since ISO] [--rate N] [--start-after KEY] [--dry-run]
+      Enqueue S3-event messages for existing objects (fan-out over Lambda). Resume with --start-after KEY.
+  fdr-detect redrive --from DLQ_URL --to QUEUE_URL [--max N]
+      Move dead letters back to the work queue.
 `;
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -51,6 +58,44 @@ export async function main(argv: string[], io: Io): Promise<number> {
           },
           io,
         );
+      }
+      case 'backfill': {
+        const { values, positionals } = parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            queue: { type: 'string' },
+            since: { type: 'string' },
+            rate: { type: 'string', default: '0' },
+            'start-after': { type: 'string' },
+            'dry-run': { type: 'boolean', default: false },
+          },
+        });
+        if (positionals.length !== 1 || !positionals[0].startsWith('s3://')) throw new UsageError('backfill needs one s3://bucket/prefix');
+        if (!values.queue) throw new UsageError('backfill needs --queue URL');
+        const since = values.since ? new Date(values.since) : undefined;
+        if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since is not a date: ${values.since}`);
+        const rate = Number(values.rate);
+        if (!Number.isFinite(rate) || rate < 0) throw new UsageError('--rate must be a number of messages per second');
+        const res = await backfill(
+          { uri: positionals[0], queueUrl: values.queue, since, rate, startAfter: values['start-after'], dryRun: values['dry-run'] },
+          { s3: s3Client(), sqs: sqsClient() },
+          (line) => io.stderr.write(line + '\n'),
+        );
+        io.stdout.write(JSON.stringify(res) + '\n');
+        return res.failed.length > 0 ? EXIT_INPUT_ERRORS : 0;
+      }
+      case 'redrive': {
+        const { values } = parseArgs({
+          args: rest,
+          options: { from: { type: 'string' }, to: { type: 'string' }, max: { type: 'string' } },
+        });
+        if (!values.from || !values.to) throw new UsageError('redrive needs --from DLQ_URL and --to QUEUE_URL');
+        const res = await redrive({ from: values.from, to: values.to, max: values.max ? Number(values.max) : undefined }, sqsClient(), (line) =>
+          io.stderr.write(line + '\n'),
+        );
+        io.stdout.write(JSON.stringify(res) + '\n');
+        return res.failed > 0 ? EXIT_INPUT_ERRORS : 0;
       }
       case 'lint':
         if (rest.length === 0) throw new UsageError('lint needs at least one .cql file');
