@@ -25,9 +25,9 @@ import {
   ConditionalCheckFailedException,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { DedupeStore } from '../ports';
-import { documentClient, dynamoDocClient } from '../aws/clients';
+import { asDocumentClient } from '../aws/clients';
 
 export const DEFAULT_DEDUPE_WINDOW_SECONDS = 7 * 24 * 3600;
 export const DEFAULT_LEASE_MS = 5 * 60 * 1000;
@@ -80,11 +80,7 @@ export class DynamoDedupeStore implements DedupeStore {
     const table = o.tableName ?? process.env.DEDUPE_TABLE_NAME;
     if (!table) throw new Error('DynamoDedupeStore: DEDUPE_TABLE_NAME is not set');
     this.table = table;
-    this.doc = !o.client
-      ? dynamoDocClient()
-      : o.client instanceof DynamoDBDocumentClient
-        ? o.client
-        : documentClient(o.client);
+    this.doc = asDocumentClient(o.client);
     this.windowSeconds = o.windowSeconds ?? DEFAULT_DEDUPE_WINDOW_SECONDS;
     this.leaseMs = o.leaseMs ?? DEFAULT_LEASE_MS;
     this.concurrency = o.concurrency ?? 16;

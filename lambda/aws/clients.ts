@@ -54,3 +54,9 @@ export function documentClient(client: DynamoDBClient): DynamoDBDocumentClient {
     marshallOptions: { removeUndefinedValues: true, convertEmptyValues: false },
   });
 }
+
+/** The shared document client, or one around the given client (a document client is used as is). */
+export function asDocumentClient(client?: DynamoDBDocumentClient | DynamoDBClient): DynamoDBDocumentClient {
+  if (!client) return dynamoDocClient();
+  return client instanceof DynamoDBDocumentClient ? client : documentClient(client);
+}
