@@ -84,7 +84,7 @@ export function editDistance(a: string, b: string): number {
 /** The closest candidate within a small distance (case-insensitive), if any. */
 export function didYouMean(name: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(name.length / 3)) + 1;
+  let bestD = Math.max(1, Math.floor(name.length / 3)) + 1;
   for (const c of candidates) {
     const d = editDistance(name.toLowerCase(), c.toLowerCase());
     if (d < bestD) {
