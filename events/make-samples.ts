@@ -119,8 +119,8 @@ function batch2(): Record<string, unknown>[] {
     // Sanctioned: svc_deploy runs PsExec64 from the IT jump host (suppressed by context).
     proc(jump01, USERS.deploy, '\\Device\\HarddiskVolume3\\Tools\\SysinternalsSuite\\PsExec64.exe', 'PsExec64.exe \\\\SRV-APP02 -accepteula -u CORP\\svc_deploy -p Depl0y!2026 C:\\deploy\\install.cmd', 'cmd.exe'),
     // The same sanctioned account from an HR workstation: still an alert.
+    // No AgentOnline for WKS-HR03 in this batch: its name comes from FDR's aidmaster.
     logon(hr03, USERS.deploy),
-    { ...base('AgentOnline', hr03, {}), ComputerName: hr03.name, AgentVersion: '7.17.18806.0' },
     proc(hr03, USERS.deploy, '\\Device\\HarddiskVolume2\\Users\\Public\\PsExec.exe', 'PsExec.exe \\\\SRV-APP02 -accepteula -s cmd.exe', 'cmd.exe'),
     // An admin whose sanction expired before this event: alerts.
     logon(jump01, USERS.oldadm),
@@ -134,7 +134,7 @@ function batch2(): Record<string, unknown>[] {
   const py = pid();
   ev.push(net(hr03, app02.ip, '445', py));
   ev.push(proc(hr03, USERS.alice, '\\Device\\HarddiskVolume2\\Users\\alice\\AppData\\Local\\Programs\\Python\\Python312\\python.exe', 'python.exe smbexec.py CORP/alice@10.0.7.40', 'cmd.exe', py));
-  ev.push(logon(hr03, USERS.alice));
+  // No logon event for alice in this batch: her name comes from FDR's userinfo.
   // net1.exe to IPC$ with a null session.
   ev.push(proc(hr03, USERS.alice, S32 + 'net1.exe', 'C:\\Windows\\system32\\net1  use \\\\10.0.7.40\\IPC$ "" /u:""', 'net.exe'));
   ev.push(...noise(hr03, USERS.alice));
@@ -149,6 +149,26 @@ function write(rel: string, data: Buffer): void {
   writeFileSync(p, data);
 }
 
+/** FDR secondary data: aidmaster (host names; an older record with a stale name shows the latest Time wins), userinfo. */
+function aidmaster(): Record<string, unknown>[] {
+  const t0 = Date.parse('2026-11-19T00:00:00Z') / 1000;
+  const rows = Object.values(HOSTS).map((h, i) => ({
+    aid: h.aid, cid: CID, ComputerName: h.name, MachineDomain: 'corp.example', OU: 'Computers', SiteName: 'HQ',
+    ProductType: h.name.startsWith('SRV') || h.name === 'MON01' ? '3.0' : '1.0', AgentVersion: '7.18.18902.0',
+    Time: (t0 + i * 60).toFixed(3), event_platform: 'Win', aip: h.ip,
+  }));
+  // Written later in the file but older: must not win.
+  rows.push({ ...rows[1], ComputerName: 'OLD-HR-NAME', Time: (t0 - 86400 * 30).toFixed(3) });
+  return rows;
+}
+
+function userinfo(): Record<string, unknown>[] {
+  return Object.values(USERS).map((u) => ({
+    cid: CID, UserSid_readable: u.sid, UserName: u.name, User: `${u.domain}\\${u.name}`, AccountType: 'Domain User',
+    LocalAdminAccess: u.name === 'svc_deploy' ? 'Yes' : 'No', LastLoggedOnHost: 'WKS-HR03', PasswordLastSet: '1760000000.000',
+  }));
+}
+
 const b1 = batch1();
 const b2 = batch2();
 const dir1 = 'data/6a1f0c2e-8a41-4f7e-9d2b-1c3e5a7b9d01';
@@ -159,4 +179,6 @@ write(`${dir1}/part-00000.gz`, Buffer.concat([gzipSync(ndjson(b1.slice(0, half))
 write(`${dir1}/_SUCCESS`, Buffer.alloc(0));
 write(`${dir2}/part-00000.gz`, gzipSync(ndjson(b2)));
 write(`${dir2}/_SUCCESS`, Buffer.alloc(0));
+write('fdrv2/aidmaster/part-00000.gz', gzipSync(ndjson(aidmaster())));
+write('fdrv2/userinfo/batch=20261119/year=2026/month=11/day=19/platform=Win/part-00000.c000.txt.gz', gzipSync(ndjson(userinfo())));
 console.log(`wrote ${b1.length + b2.length} events to ${OUT}`);

@@ -42,7 +42,7 @@ export async function expandLocalInputs(paths: string[]): Promise<ExpandedInputs
       else files.push(p);
       for (const f of files) {
         const ref: ObjectRef = { bucket: null, key: f, size: st.isDirectory() ? undefined : st.size };
-        (isSecondaryPath(f.split(sep).join('/')) && st.isDirectory() ? result.secondary : result.events).push(ref);
+        (isSecondaryPath(f.split(sep).join('/')) ? result.secondary : result.events).push(ref);
       }
     } catch (err) {
       result.missing.push({ path: p, error: (err as Error).message });

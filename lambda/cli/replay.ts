@@ -11,6 +11,8 @@ import type { ObjectRef, ObjectSource } from '../ports';
 import { loadRulePack } from '../rules/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
+import { LayeredContextStore } from '../context/layered';
+import { readSecondaryObject, SecondaryAccumulator } from '../fdr/secondary';
 import { expandLocalInputs } from './inputs';
 import { DEFAULT_TABLE, renderTable } from './table';
 import { Summary } from './summary';
@@ -40,6 +42,21 @@ interface Job {
   source: ObjectSource;
 }
 
+/**
+ * An FDR bucket copied to disk holds fdrv2/ secondary data next to data/: load it first, so the event replay
+ * names hosts and users the way the deployed pipeline's synced context table would.
+ */
+async function layerSecondary(context: ContextStore, refs: ObjectRef[], source: ObjectSource, summary: Summary): Promise<ContextStore> {
+  const acc = new SecondaryAccumulator();
+  for (const ref of refs) {
+    const r = await readSecondaryObject(ref, source, (kind, records) => {
+      for (const rec of records) acc.add(kind, rec);
+    });
+    summary.addSecondary(ref, r);
+  }
+  return new LayeredContextStore(context, { hosts: acc.hosts(), users: acc.users() });
+}
+
 async function openContext(spec: string | undefined): Promise<ContextStore> {
   if (!spec) return new StaticContextStore();
   return loadContextFile(spec);
@@ -62,6 +79,7 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   const expanded = await expandLocalInputs(opts.paths);
   for (const m of expanded.missing) summary.inputError(m.path, m.error);
   for (const ref of expanded.events) jobs.push({ ref, source: files });
+  if (expanded.secondary.length > 0) context = await layerSecondary(context, expanded.secondary, files, summary);
   if (jobs.length === 0 && expanded.missing.length === 0) {
     io.stderr.write(`fdr-detect replay: no input files found in ${opts.paths.join(', ')}\n`);
     return EXIT_CANNOT_RUN;

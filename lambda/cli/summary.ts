@@ -1,10 +1,13 @@
 /** The replay summary on stderr (events, matches, alerts, suppressed, skipped lines by reason, MB/s) and progress. */
 import type { ObjectResult } from '../pipeline';
+import type { KeyRoute } from '../fdr/secondary';
+import type { DecodeStats } from '../fdr/types';
 import type { ObjectRef } from '../ports';
 
 export class Summary {
   private readonly started = process.hrtime.bigint();
   objects = 0;
+  secondary = 0;
   events = 0;
   bytesIn = 0;
   bytesOut = 0;
@@ -51,6 +54,21 @@ export class Summary {
     if (r.contextDegraded) this.out.write(`warning: ${where}: ${r.contextDegraded} (alerts were not checked for suppression)\n`);
   }
 
+  /** A secondary-data (fdrv2/) object loaded as context. */
+  addSecondary(ref: ObjectRef, r: { route: KeyRoute; stats: DecodeStats | null; error?: string }): void {
+    this.secondary++;
+    if (r.stats) {
+      this.bytesIn += r.stats.bytesIn;
+      for (const [reason, n] of Object.entries(r.stats.skipped)) {
+        if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
+      }
+      for (const s of r.stats.skippedSamples) this.out.write(`skipped ${ref.key}:${s.line}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+    } else if (!r.error) {
+      this.out.write(`note: ${ref.key}: ${r.route?.kind === 'secondary' ? r.route.subtype : 'unknown fdrv2 subtype'} is not used as context; skipped\n`);
+    }
+    if (r.error) this.errors.push(`${ref.key}: ${r.error}`);
+  }
+
   finish(): void {
     if (this.out.isTTY) this.out.write('\r\x1b[K');
     const seconds = Number(process.hrtime.bigint() - this.started) / 1e9;
@@ -58,7 +76,7 @@ export class Summary {
     const skipped = [...this.skipped].map(([r, n]) => `${r}=${n}`).join(', ') || '0';
     for (const e of this.errors) this.out.write(`error: ${e}\n`);
     this.out.write(
-      `objects=${this.objects} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
+      `objects=${this.objects}${this.secondary ? ` secondary=${this.secondary}` : ''} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
         `skipped_lines=${skipped} errors=${this.errors.length} ` +
         `read=${(this.bytesIn / 1e6).toFixed(2)}MB decoded=${mbOut.toFixed(2)}MB in ${seconds.toFixed(2)}s (${(mbOut / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
     );

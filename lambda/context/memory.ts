@@ -12,7 +12,8 @@ export function splitUserName(name: string): { domain: string | null; user: stri
   return i < 0 ? { domain: null, user: lower(name) } : { domain: lower(name.slice(0, i)), user: lower(name.slice(i + 1)) };
 }
 
-export class MemoryContext implements ContextSnapshot {
+/** Entries of one origin, indexed for DESIGN.md §5 precedence. */
+class EntryIndex {
   private readonly userBySid = new Map<string, UserEntry>();
   /** `domain\user` (lower) → entry, for entries that name a domain. */
   private readonly userByQualified = new Map<string, UserEntry>();
@@ -23,14 +24,6 @@ export class MemoryContext implements ContextSnapshot {
   private readonly hostByAid = new Map<string, HostEntry>();
   private readonly hostByName = new Map<string, HostEntry>();
   private readonly hostByIp = new Map<string, HostEntry>();
-
-  constructor(
-    entries: { users?: UserEntry[]; hosts?: HostEntry[] } = {},
-    readonly degraded?: string,
-  ) {
-    for (const u of entries.users ?? []) this.addUser(u);
-    for (const h of entries.hosts ?? []) this.addHost(h);
-  }
 
   addUser(u: UserEntry): void {
     if (u.userSid) setFirst(this.userBySid, u.userSid.toUpperCase(), u);
@@ -85,4 +78,52 @@ export class MemoryContext implements ContextSnapshot {
 /** The first entry for a key wins: a context file is read top to bottom, as an operator would expect. */
 function setFirst<V>(m: Map<string, V>, k: string, v: V): void {
   if (!m.has(k)) m.set(k, v);
+}
+
+/** FDR-synced entries carry `source: "fdr:…"`; anything else is operator data. */
+export const isFdrEntry = (e: { source?: string }): boolean => e.source?.startsWith('fdr:') ?? false;
+
+/**
+ * Operator entries and FDR-synced entries are indexed apart and merged on lookup: the FDR entry names the host or
+ * user (found by aid / SID), the operator entry (found by the same keys, or by the name FDR supplied) adds tags,
+ * owner, reason and expiry. Operator fields always win.
+ */
+export class MemoryContext implements ContextSnapshot {
+  private readonly operator = new EntryIndex();
+  private readonly fdr = new EntryIndex();
+
+  constructor(
+    entries: { users?: UserEntry[]; hosts?: HostEntry[] } = {},
+    readonly degraded?: string,
+  ) {
+    for (const u of entries.users ?? []) this.addUser(u);
+    for (const h of entries.hosts ?? []) this.addHost(h);
+  }
+
+  addUser(u: UserEntry): void {
+    (isFdrEntry(u) ? this.fdr : this.operator).addUser(u);
+  }
+
+  addHost(h: HostEntry): void {
+    (isFdrEntry(h) ? this.fdr : this.operator).addHost(h);
+  }
+
+  user(q: UserQuery): UserEntry | null {
+    const fdr = this.fdr.user(q);
+    const op = this.operator.user(q) ?? (fdr ? this.operator.user({ userSid: fdr.userSid, userName: fdr.userName }) : null);
+    return mergeEntries(fdr, op);
+  }
+
+  host(q: HostQuery): HostEntry | null {
+    const fdr = this.fdr.host(q);
+    const op = this.operator.host(q) ?? (fdr ? this.operator.host({ computerName: fdr.computerName, ips: fdr.ips }) : null);
+    return mergeEntries(fdr, op);
+  }
+}
+
+/** One host or user from two origins: the operator entry's fields win over the FDR entry's. */
+export function mergeEntries<T extends { source?: string }>(fdr: T | null, op: T | null): T | null {
+  if (!fdr || !op) return op ?? fdr;
+  if (fdr === op) return op;
+  return { ...fdr, ...op, source: op.source === fdr.source ? op.source : `${op.source ?? 'operator'}+${fdr.source}` };
 }
