@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backfill } from './backfill';
+import { ContextUsageError, runContext } from './context';
 import { runLint } from './lint';
 import { redrive } from './redrive';
 import { s3Client, sqsClient } from '../aws/clients';
@@ -24,6 +25,11 @@ const USAGE = `usage:
       Exit 0: every input read; 1: could not run; 2: some input corrupt or unreadable (alerts still printed).
   fdr-detect lint RULE.cql ...
       Exit 0: clean; 1: errors (file:line:col diagnostics on stderr).
+  fdr-detect context import FILE | export [--out FILE] | list
+  fdr-detect context put user  [--sid SID] [--name DOMAIN\\user] [--tag T ...] [--owner O] [--reason R] [--expires ISO]
+  fdr-detect context put host  [--aid AID] [--name HOST] [--ip IP ...] [--tag T ...] [--owner O] [--reason R] [--expires ISO]
+  fdr-detect context delete user --sid SID | --name NAME;  context delete host --aid AID | --name HOST | --ip IP
+      The DynamoDB context table (--table NAME or CONTEXT_TABLE_NAME). import validates first, is idempotent.
   fdr-detect backfill s3://bucket/prefix --queue URL [--since ISO] [--rate N] [--start-after KEY] [--dry-run]
       Enqueue S3-event messages for existing objects (fan-out over Lambda). Resume with --start-after KEY.
   fdr-detect redrive --from DLQ_URL --to QUEUE_URL [--max N]
@@ -97,6 +103,8 @@ export async function main(argv: string[], io: Io): Promise<number> {
         io.stdout.write(JSON.stringify(res) + '\n');
         return res.failed > 0 ? EXIT_INPUT_ERRORS : 0;
       }
+      case 'context':
+        return await runContext(rest, io);
       case 'lint':
         if (rest.length === 0) throw new UsageError('lint needs at least one .cql file');
         return await runLint(rest, io);
@@ -110,7 +118,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || err instanceof ContextUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`fdr-detect: ${(err as Error).message}\n${USAGE}`);
       return EXIT_CANNOT_RUN;
     }

@@ -11,7 +11,11 @@ import type { ObjectRef, ObjectSource } from '../ports';
 import { loadRulePack } from '../rules/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
+import { s3Client } from '../aws/clients';
+import { DynamoContextStore } from '../context/dynamodb';
 import { LayeredContextStore } from '../context/layered';
+import { S3ObjectSource } from '../sources/s3';
+import { listS3Inputs } from './s3-inputs';
 import { readSecondaryObject, SecondaryAccumulator } from '../fdr/secondary';
 import { expandLocalInputs } from './inputs';
 import { DEFAULT_TABLE, renderTable } from './table';
@@ -59,6 +63,7 @@ async function layerSecondary(context: ContextStore, refs: ObjectRef[], source: 
 
 async function openContext(spec: string | undefined): Promise<ContextStore> {
   if (!spec) return new StaticContextStore();
+  if (spec === 'dynamodb') return new DynamoContextStore();
   return loadContextFile(spec);
 }
 
@@ -76,11 +81,25 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   const summary = new Summary(io.stderr);
   const jobs: Job[] = [];
   const files = new FileObjectSource();
-  const expanded = await expandLocalInputs(opts.paths);
+  const expanded = await expandLocalInputs(opts.paths.filter((p) => !p.startsWith('s3://')));
   for (const m of expanded.missing) summary.inputError(m.path, m.error);
   for (const ref of expanded.events) jobs.push({ ref, source: files });
   if (expanded.secondary.length > 0) context = await layerSecondary(context, expanded.secondary, files, summary);
-  if (jobs.length === 0 && expanded.missing.length === 0) {
+  const s3Paths = opts.paths.filter((p) => p.startsWith('s3://'));
+  if (s3Paths.length > 0) {
+    // Straight from S3 (real AWS, or whatever AWS_ENDPOINT_URL_S3 points at), streamed like the Lambda reads it.
+    const s3 = new S3ObjectSource(s3Client());
+    for (const uri of s3Paths) {
+      try {
+        const listed = await listS3Inputs(uri, s3Client());
+        for (const ref of listed.events) jobs.push({ ref, source: s3 });
+        if (listed.secondary.length > 0) context = await layerSecondary(context, listed.secondary, s3, summary);
+      } catch (err) {
+        summary.inputError(uri, (err as Error).message);
+      }
+    }
+  }
+  if (jobs.length === 0 && !summary.hadInputErrors) {
     io.stderr.write(`fdr-detect replay: no input files found in ${opts.paths.join(', ')}\n`);
     return EXIT_CANNOT_RUN;
   }
