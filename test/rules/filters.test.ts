@@ -44,6 +44,9 @@ describe('field filters', () => {
     expect(passes('FileName = "*"', { FileName: 'line1\nline2' })).toBe(true);
     expect(passes('CommandLine = "*b*"', { CommandLine: 'a\nb\nc' })).toBe(true);
     expect(passes('CommandLine = "a*c"', { CommandLine: 'a\nb\nc' })).toBe(true);
+    expect(passes('CommandLine = "a*b*c"', { CommandLine: 'a\nb\nc' })).toBe(true);
+    expect(passes('CommandLine = "a*b*c"', { CommandLine: 'a\nb\nd' })).toBe(false);
+    expect(passes('in(field=CommandLine, values=["A*B"], ignoreCase=true)', { CommandLine: 'a\nb' })).toBe(true);
   });
 
   it('field = * is presence, field != * is absence', () => {
@@ -124,6 +127,9 @@ describe('regex filters', () => {
     expect(status(q, { CommandLine: 'net use x' })).toBe('nomatch');
     const opt = ok('f = /a(?<b>b)?/');
     expect(emitted(opt, { f: 'a' })).not.toHaveProperty('b');
+    // A group that did not take part leaves an existing field alone.
+    expect(emitted(opt, { f: 'a', b: 'orig' }).b).toBe('orig');
+    expect(emitted(opt, { f: 'ab', b: 'orig' }).b).toBe('b');
   });
 });
 
