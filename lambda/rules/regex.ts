@@ -31,6 +31,8 @@ const JAVA_ONLY_ESCAPES: Record<string, string | undefined> = {
   P: undefined,
   X: undefined,
   K: undefined,
+  a: 'use `\\x07`',
+  e: 'use `\\x1b`',
 };
 
 const INLINE_FLAG = /^\(\?([A-Za-z-]+)\)/;

@@ -64,6 +64,9 @@ describe('syntax errors', () => {
     expect(at(d)).toBe('1:7-1:8');
     expect(d.hint).toMatch(/\| t :=/);
   });
+  it('empty parentheses', () => {
+    expect(at(error('a = 1 ()', 'expected-expression'))).toBe('1:7-1:9');
+  });
   it('missing value', () => {
     expect(at(error('a = | b = 1', 'expected-value'))).toBe('1:5-1:6');
     expect(at(error('a =', 'expected-value'))).toBe('1:4-1:4');
@@ -166,6 +169,9 @@ describe('regex errors', () => {
     expect(at(d)).toBe('1:6-1:8');
     expect(d.hint).toMatch(/\^/);
     expect(errors('f = /\\Aabc\\z/').length).toBe(2);
+    expect(error('f = /\\e\\[/', 'unsupported-regex-escape').hint).toBe('use `\\x1b`');
+    // Escaped backslashes are not escapes of the next letter.
+    ok('f = /\\\\A/');
   });
 });
 
