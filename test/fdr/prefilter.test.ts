@@ -25,9 +25,12 @@ describe('createPrefilter', () => {
     expect(matches('{"event_simpleName":"DnsRequest","name":"ProcessRollup2"}')).toBe(false);
     expect(matches('{"event_simpleName":"DnsRequest","ProcessRollup2":"x"}')).toBe(false);
     expect(matches('{"xevent_simpleName":"ProcessRollup2"}')).toBe(false);
+    expect(matches('{"event_simpleName":"ProcessRollup"}')).toBe(false);
+    expect(matches('{"event_simpleName":ProcessRollup2}')).toBe(false);
+    expect(matches('{"event_simpleName":"ProcessRollup2')).toBe(false); // value cut by the end of the range
   });
 
-  it('a needle quoted inside a string value is not a hit (its quotes are escaped)', () => {
+  it('a key/value quoted inside a string value is not a hit (its quotes are escaped)', () => {
     expect(matches('{"event_simpleName":"DnsRequest","CommandLine":"x \\"event_simpleName\\":\\"ProcessRollup2\\""}')).toBe(false);
   });
 
@@ -41,7 +44,9 @@ describe('createPrefilter', () => {
     ];
     const buf = Buffer.from(lines.join('\n') + '\n');
     const hits = pf.hits(buf, 0, buf.length);
-    expect(hits).toEqual([buf.indexOf('"NetworkConnectIP4"'), buf.indexOf('"ProcessRollup2"')]);
+    // positions of the matching keys' opening quotes, in line 1 and line 3
+    const lineStart = (n: number) => lines.slice(0, n - 1).reduce((a, l) => a + l.length + 1, 0);
+    expect(hits).toEqual([lineStart(1) + 1, lineStart(3) + 1]);
   });
 
   it('null/undefined means no prefilter; invalid names are rejected', () => {

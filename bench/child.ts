@@ -1,0 +1,61 @@
+/**
+ * One benchmark measurement, run in its own process by bench/run.ts (so that maxRSS is this mode's alone).
+ *   tsx bench/child.ts <gunzip|decode|naive> FILE
+ * Prints one JSON line: { mode, bytesOut, events, innerMs, maxRssKiB }.
+ */
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { createGunzip } from 'node:zlib';
+import { decodeEvents } from '../lambda/fdr/decode';
+
+/** The event types the shipped rules (and their identity/context joins) need. */
+export const BENCH_EVENT_TYPES = [
+  'ProcessRollup2',
+  'SyntheticProcessRollup2',
+  'NetworkConnectIP4',
+  'UserIdentity',
+  'UserLogon',
+  'AgentOnline',
+];
+
+const CHUNK = 256 * 1024;
+
+async function gunzipOnly(file: string): Promise<{ bytesOut: number; events: number }> {
+  let bytesOut = 0;
+  for await (const c of createReadStream(file).pipe(createGunzip({ chunkSize: CHUNK }))) bytesOut += (c as Buffer).length;
+  return { bytesOut, events: 0 };
+}
+
+async function decode(file: string): Promise<{ bytesOut: number; events: number; stats: unknown }> {
+  const { events, stats } = decodeEvents(createReadStream(file), { eventTypes: BENCH_EVENT_TYPES });
+  let n = 0;
+  for await (const batch of events) n += batch.length;
+  if (stats.error) throw new Error(`decode error: ${stats.error.stage} ${stats.error.message}`);
+  return { bytesOut: stats.bytesOut, events: n, stats: { lines: stats.lines, candidates: stats.candidates, falseHits: stats.prefilterFalseHits ?? 0 } };
+}
+
+async function naive(file: string): Promise<{ bytesOut: number; events: number }> {
+  const rl = createInterface({ input: createReadStream(file).pipe(createGunzip({ chunkSize: CHUNK })), crlfDelay: Infinity });
+  let bytesOut = 0;
+  let events = 0;
+  const types = new Set(BENCH_EVENT_TYPES);
+  for await (const line of rl) {
+    bytesOut += Buffer.byteLength(line) + 1;
+    if (line.length === 0) continue;
+    const e = JSON.parse(line) as Record<string, unknown>;
+    if (types.has(e.event_simpleName as string)) events++;
+  }
+  return { bytesOut, events };
+}
+
+const [mode, file] = process.argv.slice(2);
+const fns: Record<string, (f: string) => Promise<{ bytesOut: number; events: number }>> = { gunzip: gunzipOnly, decode, naive };
+const fn = fns[mode];
+if (!fn || !file) {
+  console.error('usage: tsx bench/child.ts <gunzip|decode|naive> FILE');
+  process.exit(2);
+}
+const t0 = performance.now();
+const r = await fn(file);
+const innerMs = performance.now() - t0;
+console.log(JSON.stringify({ mode, ...r, innerMs, maxRssKiB: process.resourceUsage().maxRSS }));

@@ -1,0 +1,192 @@
+/**
+ * Streaming benchmark (`npm run bench`).
+ *
+ *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,decode,naive,replay]
+ *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
+ *
+ * Modes, each measured in its own child process (peak RSS = that child's maxRSS), alternated over rounds:
+ *   gunzip  createGunzip (256 KiB chunks), count bytes: the floor
+ *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
+ *   naive   gunzip + readline + JSON.parse of every line
+ *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
+ * Throughput is uncompressed MB (1e6 bytes) per wall-clock second of the child, start-up included; the
+ * MARGINAL throughput between the two sizes ((bytes2-bytes1)/(t2-t1)) removes start-up and fixed costs.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './generate';
+
+type Mode = 'gunzip' | 'decode' | 'naive' | 'replay';
+const ALL_MODES: Mode[] = ['gunzip', 'decode', 'naive', 'replay'];
+const ROOT = resolve(process.cwd());
+const CLI = join(ROOT, 'lambda', 'cli', 'main.ts');
+
+interface Sample {
+  wallMs: number;
+  innerMs?: number;
+  maxRssKiB: number;
+  events?: number;
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function run(cmd: string, args: string[], opts: { stdout: 'pipe' | number; env?: NodeJS.ProcessEnv }): Promise<{ code: number | null; wallMs: number; stdout: string; stderr: string }> {
+  return new Promise((resolvePromise, reject) => {
+    const t0 = performance.now();
+    const child = spawn(cmd, args, { cwd: ROOT, stdio: ['ignore', opts.stdout, 'pipe'], env: opts.env ?? process.env });
+    let stdout = '';
+    let stderr = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.length > 64 * 1024) stderr = stderr.slice(-32 * 1024);
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolvePromise({ code, wallMs: performance.now() - t0, stdout, stderr }));
+  });
+}
+
+async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
+  if (mode !== 'replay') {
+    const r = await run(process.execPath, ['--import', 'tsx', 'bench/child.ts', mode, file.path], { stdout: 'pipe' });
+    if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+    const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { innerMs: number; maxRssKiB: number; events: number; bytesOut: number };
+    if (j.bytesOut !== file.plainBytes) throw new Error(`${mode}: ${j.bytesOut} bytes out, expected ${file.plainBytes}`);
+    return { wallMs: r.wallMs, innerMs: j.innerMs, maxRssKiB: j.maxRssKiB, events: j.events };
+  }
+  const rssFile = join(BENCH_DIR, `rss-${process.pid}.json`);
+  rmSync(rssFile, { force: true });
+  const devNull = openSync('/dev/null', 'w');
+  try {
+    const r = await run(
+      process.execPath,
+      ['--import', 'tsx', '--import', './bench/rss-probe.ts', CLI, 'replay', file.path, '--format', 'ndjson'],
+      { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
+    );
+    if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+    const { maxRssKiB } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number };
+    return { wallMs: r.wallMs, maxRssKiB };
+  } finally {
+    closeSync(devNull);
+    rmSync(rssFile, { force: true });
+  }
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const mb = (bytes: number) => bytes / 1e6;
+const pad = (s: string, n: number) => s.padEnd(n);
+const lpad = (s: string, n: number) => s.padStart(n);
+
+async function main(): Promise<void> {
+  const scale = benchScale();
+  const rounds = Math.max(1, Number(arg('--rounds') ?? process.env.BENCH_ROUNDS ?? 3));
+  let modes = (arg('--modes')?.split(',') ?? ALL_MODES) as Mode[];
+  for (const m of modes) if (!ALL_MODES.includes(m)) throw new Error(`unknown mode ${m}`);
+
+  mkdirSync(BENCH_DIR, { recursive: true });
+  const files = ensureBenchFiles(scale);
+  if (modes.includes('replay') && !existsSync(CLI)) {
+    console.error(`replay: SKIPPED — ${CLI} does not exist yet (the CLI is written elsewhere); other modes still run`);
+    modes = modes.filter((m) => m !== 'replay');
+  }
+  console.error(
+    `bench: scale ${scale}, ${rounds} rounds, modes ${modes.join(', ')}; inputs ${files
+      .map((f) => `${mb(f.plainBytes).toFixed(0)} MB plain / ${mb(f.gzBytes).toFixed(1)} MB gz (${f.members} members)`)
+      .join(' and ')}`,
+  );
+
+  const samples = new Map<string, Sample[]>();
+  const failed = new Map<Mode, string>();
+  const key = (m: Mode, i: number) => `${m}:${i}`;
+  for (let r = 0; r < rounds; r++) {
+    // rotate the order each round so no mode always runs first (cold caches) or last
+    const order = modes.map((_, i) => modes[(i + r) % modes.length]);
+    for (let i = 0; i < files.length; i++) {
+      for (const m of order) {
+        if (failed.has(m)) continue;
+        try {
+          const s = await measure(m, files[i]);
+          (samples.get(key(m, i)) ?? samples.set(key(m, i), []).get(key(m, i))!).push(s);
+          console.error(`  round ${r + 1} ${pad(m, 7)} ${lpad(mb(files[i].plainBytes).toFixed(0), 4)} MB  ${lpad(s.wallMs.toFixed(0), 6)} ms  ${lpad((s.maxRssKiB / 1024).toFixed(0), 4)} MB RSS`);
+        } catch (err) {
+          failed.set(m, (err as Error).message);
+          console.error(`  ${m}: FAILED — ${(err as Error).message.split('\n')[0]} (mode dropped)`);
+        }
+      }
+    }
+  }
+
+  const live = modes.filter((m) => !failed.has(m) && samples.has(key(m, 0)) && samples.has(key(m, 1)));
+  const stat = (m: Mode, i: number) => {
+    const ss = samples.get(key(m, i))!;
+    return {
+      wallMs: median(ss.map((s) => s.wallMs)),
+      innerMs: ss[0].innerMs === undefined ? undefined : median(ss.map((s) => s.innerMs!)),
+      peakRssMB: Math.max(...ss.map((s) => s.maxRssKiB)) / 1024,
+    };
+  };
+  const thr = (bytes: number, ms: number) => mb(bytes) / (ms / 1000);
+  const marginal = (m: Mode) => {
+    const a = stat(m, 0), b = stat(m, 1);
+    return thr(files[1].plainBytes - files[0].plainBytes, b.wallMs - a.wallMs);
+  };
+
+  const out: string[] = [];
+  out.push('');
+  out.push(`${pad('mode', 8)}${pad('input', 9)}${lpad('wall MB/s', 10)}${lpad('×gunzip', 9)}${lpad('inner MB/s', 12)}${lpad('peak RSS', 10)}`);
+  for (const m of live) {
+    for (let i = 0; i < 2; i++) {
+      const s = stat(m, i);
+      const floor = live.includes('gunzip') ? stat('gunzip', i).wallMs : NaN;
+      out.push(
+        `${pad(m, 8)}${pad(`${mb(files[i].plainBytes).toFixed(0)} MB`, 9)}${lpad(thr(files[i].plainBytes, s.wallMs).toFixed(0), 10)}${lpad((floor / s.wallMs).toFixed(2), 9)}${lpad(s.innerMs === undefined ? '-' : thr(files[i].plainBytes, s.innerMs).toFixed(0), 12)}${lpad(`${s.peakRssMB.toFixed(0)} MB`, 10)}`,
+      );
+    }
+  }
+  out.push('');
+  out.push(`${pad('mode', 8)}${lpad('marginal MB/s', 14)}${lpad('×gunzip', 9)}${lpad('RSS small→big', 16)}${lpad('growth', 8)}`);
+  const gm = live.includes('gunzip') ? marginal('gunzip') : NaN;
+  for (const m of live) {
+    const a = stat(m, 0), b = stat(m, 1);
+    out.push(
+      `${pad(m, 8)}${lpad(marginal(m).toFixed(0), 14)}${lpad((marginal(m) / gm).toFixed(2), 9)}${lpad(`${a.peakRssMB.toFixed(0)}→${b.peakRssMB.toFixed(0)} MB`, 16)}${lpad(`${(((b.peakRssMB - a.peakRssMB) / a.peakRssMB) * 100).toFixed(0)}%`, 8)}`,
+    );
+  }
+  out.push('');
+  out.push('targets:');
+  const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
+  for (const m of ['replay', 'decode'] as Mode[]) {
+    if (!live.includes(m)) {
+      out.push(`  ${m}: SKIPPED${failed.has(m) ? ` (${failed.get(m)!.split('\n')[0]})` : m === 'replay' && !existsSync(CLI) ? ' (CLI not present)' : ''}`);
+      continue;
+    }
+    const a = stat(m, 0), b = stat(m, 1);
+    const ratio = marginal(m) / gm;
+    const growth = (b.peakRssMB - a.peakRssMB) / a.peakRssMB;
+    const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : '';
+    out.push(`  ${m} marginal throughput ≥ 85% of gunzip floor's: ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.85)}${info}`);
+    out.push(`  ${m} peak RSS < 256 MB: ${Math.max(a.peakRssMB, b.peakRssMB).toFixed(0)} MB  ${verdict(Math.max(a.peakRssMB, b.peakRssMB) < 256)}`);
+    out.push(`  ${m} peak RSS growth < 20% for ${(files[1].plainBytes / files[0].plainBytes).toFixed(0)}× input: ${(growth * 100).toFixed(0)}%  ${verdict(growth < 0.2)}`);
+  }
+  if (scale < 0.5) out.push(`  (scale ${scale}: small inputs; marginal numbers are noisy — run at scale 1 for the real verdict)`);
+  console.log(out.join('\n'));
+
+  const resultFile = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
+  writeFileSync(
+    resultFile,
+    JSON.stringify({ scale, rounds, files, samples: Object.fromEntries(samples), failed: Object.fromEntries(failed), node: process.version }, null, 1),
+  );
+  console.error(`raw samples: ${resultFile}`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exitCode = 1;
+});
