@@ -76,9 +76,9 @@ function parseCrowdStrike(n: Record<string, unknown>): Notification {
       ignored++;
       continue;
     }
-    // Paths are bucket-relative and normally start with pathPrefix; join them when they do not.
+    // Paths are bucket-relative keys (normally under pathPrefix); a bare file name is taken relative to pathPrefix.
     let key = f.path.replace(/^\/+/, '');
-    if (prefix && !key.startsWith(prefix)) key = `${prefix.replace(/\/+$/, '')}/${key}`;
+    if (prefix && !key.includes('/')) key = `${prefix.replace(/\/+$/, '')}/${key}`;
     refs.push(withSize(bucket, key, num(f.size)));
   }
   return { kind: 'objects', source: 'crowdstrike', refs, ignored };

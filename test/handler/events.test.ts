@@ -65,9 +65,22 @@ describe('parseNotification', () => {
     expect(parseNotification(ev)).toEqual({ kind: 'objects', source: 'eventbridge', refs: [{ bucket: 'b', key: 'data/a b/p.gz', size: 9 }], ignored: 0 });
   });
 
-  it('CrowdStrike paths are not URL-decoded and are joined to a relative pathPrefix', () => {
-    const n = parseNotification({ cid: 'c', bucket: 'cs', pathPrefix: 'data/u1', files: [{ path: 'part-00000+x.gz', size: '12' }, { nope: 1 }] });
-    expect(n).toEqual({ kind: 'objects', source: 'crowdstrike', refs: [{ bucket: 'cs', key: 'data/u1/part-00000+x.gz', size: 12 }], ignored: 1 });
+  it('CrowdStrike paths are not URL-decoded; a bare file name is relative to pathPrefix', () => {
+    const n = parseNotification({
+      cid: 'c',
+      bucket: 'cs',
+      pathPrefix: 'data/u1',
+      files: [{ path: 'part-00000+x.gz', size: '12' }, { nope: 1 }, { path: 'data/u2/part-00001.gz' }],
+    });
+    expect(n).toEqual({
+      kind: 'objects',
+      source: 'crowdstrike',
+      refs: [
+        { bucket: 'cs', key: 'data/u1/part-00000+x.gz', size: 12 },
+        { bucket: 'cs', key: 'data/u2/part-00001.gz' },
+      ],
+      ignored: 1,
+    });
   });
 
   it('anything else is unrecognised (acknowledged by the handler)', () => {

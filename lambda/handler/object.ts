@@ -1,0 +1,243 @@
+/**
+ * What the Lambda does with one notification and each object in it: route, run the pipeline, deliver, account.
+ *
+ * Failure semantics (per SQS record; a direct invocation fails as a whole):
+ * - permanent read errors (NoSuchKey, AccessDenied, corrupt/truncated gzip): alerts from the readable part are
+ *   delivered, the error is logged with its reason and counted (ObjectErrors), the record is NOT failed;
+ * - transient read errors (throttling, 5xx, a reset mid-stream) and running out of time: nothing is published
+ *   for that object (a partial read can fail open on joins the rest of the object would resolve) and the record
+ *   fails, so SQS redelivers it; the dedupe store makes the retry publish each alert once;
+ * - delivery: any alert not published (sink failure, dedupe outage) or claimed by a live concurrent attempt
+ *   (`busy`) fails the record;
+ * - test events, unrecognised messages, skipped objects and FDR secondary data (fdrv2/) are acknowledged.
+ */
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as MetricUnitValue } from '@aws-lambda-powertools/metrics/types';
+import type { Context } from 'aws-lambda';
+import { deliverAlerts } from '../alerts/deliver';
+import type { ContextStoreStats } from '../context/dynamodb';
+import type { ContextStore } from '../context/types';
+import { processObject, type ObjectResult } from '../pipeline';
+import type { AlertSink, DedupeStore, ObjectRef, ObjectSource } from '../ports';
+import type { LoadedRule } from '../rules/rule';
+import type { HandlerConfig } from './config';
+import { classifyObject, type Notification } from './events';
+
+export interface HandlerDeps {
+  config: HandlerConfig;
+  rules: LoadedRule[];
+  source: ObjectSource;
+  context: ContextStore & { stats?: ContextStoreStats };
+  dedupe: DedupeStore;
+  sink: AlertSink;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/** Time left in the invocation, minus what publishing and a clean exit need. */
+export class Deadline {
+  constructor(
+    private readonly context: Pick<Context, 'getRemainingTimeInMillis'>,
+    readonly marginMs: number,
+  ) {}
+
+  remainingMs(): number {
+    return this.context.getRemainingTimeInMillis();
+  }
+
+  /** How long reading may still go on. */
+  budgetMs(): number {
+    return this.remainingMs() - this.marginMs;
+  }
+}
+
+/** Thrown to fail an SQS record (SQS redelivers it). */
+export class RetryLater extends Error {
+  override name = 'RetryLater';
+}
+
+export type ObjectOutcome =
+  | { status: 'done'; published: number; error?: string }
+  | { status: 'retry'; reason: string };
+
+function count(m: Metrics, name: string, value: number, unit: MetricUnitValue = MetricUnit.Count): void {
+  m.addMetric(name, unit, value);
+}
+
+function readMetrics(d: HandlerDeps, r: ObjectResult, ctx: { keys: number; hits: number } | null): void {
+  const m = d.metrics;
+  count(m, 'ObjectsProcessed', 1);
+  count(m, 'BytesRead', r.stats.bytesIn, MetricUnit.Bytes);
+  count(m, 'EventsScanned', r.stats.lines);
+  count(m, 'Matches', r.matches);
+  count(m, 'AlertsSuppressed', r.suppressed.length);
+  if (ctx) {
+    count(m, 'ContextLookups', ctx.keys);
+    count(m, 'ContextCacheHits', ctx.hits);
+  }
+  if (r.contextDegraded) count(m, 'ContextDegraded', 1);
+  for (const [reason, n] of Object.entries(r.stats.skipped)) {
+    if (n <= 0) continue;
+    const single = m.singleMetric();
+    single.addMetadata('reason', reason);
+    single.addMetric('LinesSkipped', MetricUnit.Count, n);
+  }
+}
+
+function objectError(d: HandlerDeps, kind: string, reason: string): void {
+  const single = d.metrics.singleMetric();
+  single.addMetadata('kind', kind);
+  single.addMetadata('reason', reason.slice(0, 200));
+  single.addMetric('ObjectErrors', MetricUnit.Count, 1);
+}
+
+/** Runs one event-data object through the pipeline and delivers its alerts. Never throws. */
+export async function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline): Promise<ObjectOutcome> {
+  const started = Date.now();
+  const log = d.logger;
+  log.appendKeys({ s3_bucket: ref.bucket ?? undefined, s3_key: ref.key });
+  try {
+    const budget = deadline.budgetMs();
+    if (budget <= 0) {
+      log.warn('not enough time left to read the object; the record will be retried', {
+        remainingMs: deadline.remainingMs(),
+        marginMs: deadline.marginMs,
+      });
+      return { status: 'retry', reason: 'time budget exhausted before reading' };
+    }
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new Error('time budget exhausted')), budget);
+    const before = d.context.stats ? { keys: d.context.stats.keys, hits: d.context.stats.cacheHits } : null;
+    let result: ObjectResult;
+    try {
+      result = await processObject(ref, { source: d.source, rules: d.rules, context: d.context, signal: ac.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    const ctx =
+      before && d.context.stats ? { keys: d.context.stats.keys - before.keys, hits: d.context.stats.cacheHits - before.hits } : null;
+    readMetrics(d, result, ctx);
+
+    const summary = {
+      bytesIn: result.stats.bytesIn,
+      bytesOut: result.stats.bytesOut,
+      gzip: result.stats.gzip,
+      lines: result.stats.lines,
+      candidates: result.stats.candidates,
+      skipped: result.stats.skipped,
+      matches: result.matches,
+      alerts: result.alerts.length,
+      suppressed: result.suppressed.length,
+      contextLookups: ctx?.keys,
+      contextCacheHits: ctx?.hits,
+      contextDegraded: result.contextDegraded ?? null,
+    };
+
+    if (ac.signal.aborted) {
+      objectError(d, 'timeout', 'time budget exhausted while reading');
+      log.error('object not finished in time: nothing published, the record will be retried', {
+        ...summary,
+        durationMs: Date.now() - started,
+      });
+      return { status: 'retry', reason: 'time budget exhausted while reading' };
+    }
+    if (result.error?.kind === 'transient') {
+      objectError(d, 'transient', result.error.message);
+      log.error('transient read error: nothing published, the record will be retried', {
+        ...summary,
+        error: result.error,
+        decodeError: result.stats.error ? { stage: result.stats.error.stage, atByte: result.stats.error.atByte } : undefined,
+        durationMs: Date.now() - started,
+      });
+      return { status: 'retry', reason: `transient read error: ${result.error.message}` };
+    }
+    if (result.error) {
+      objectError(d, 'permanent', result.error.message);
+      log.error('permanent read error: alerts from the readable part are delivered, the object is not retried', {
+        error: result.error,
+        decodeError: result.stats.error ? { stage: result.stats.error.stage, atByte: result.stats.error.atByte } : undefined,
+      });
+    }
+    if (result.contextDegraded) {
+      log.warn('context store unavailable: alerts go out without context and unsuppressed', { reason: result.contextDegraded });
+    }
+    for (const s of result.suppressed) {
+      log.info('match suppressed (not published)', {
+        alert_id: s.alert_id,
+        alert_type: s.alert_type,
+        ComputerName: s.ComputerName,
+        UserName: s.UserName,
+        reason: s.suppressed?.reason,
+        entry: s.suppressed?.entry,
+        line: s.source.line,
+      });
+    }
+
+    const delivery = await deliverAlerts(result.alerts, { dedupe: d.dedupe, sink: d.sink });
+    count(d.metrics, 'AlertsPublished', delivery.published.length);
+    count(d.metrics, 'AlertsDeduplicated', delivery.deduplicated.length);
+    if (delivery.failed.length > 0) count(d.metrics, 'AlertsFailed', delivery.failed.length);
+    if (delivery.unconfirmed.length > 0) {
+      log.warn('alerts published but not recorded in the dedupe table (may be republished after the lease)', {
+        alert_ids: delivery.unconfirmed,
+      });
+    }
+    log.info('object summary', {
+      ...summary,
+      published: delivery.published.length,
+      deduplicated: delivery.deduplicated.length,
+      busy: delivery.busy.length,
+      failed: delivery.failed.length,
+      failures: delivery.failed.slice(0, 10),
+      error: result.error ?? null,
+      durationMs: Date.now() - started,
+    });
+    if (delivery.failed.length > 0 || delivery.busy.length > 0) {
+      return {
+        status: 'retry',
+        reason: `${delivery.failed.length} alerts not published, ${delivery.busy.length} claimed by another attempt`,
+      };
+    }
+    return { status: 'done', published: delivery.published.length, error: result.error?.message };
+  } catch (err) {
+    // processObject reports read errors in its result; anything thrown here is unexpected. Retry (DLQ bounds it).
+    objectError(d, 'unexpected', (err as Error)?.message ?? String(err));
+    log.error('unexpected error processing the object; the record will be retried', err as Error);
+    return { status: 'retry', reason: `unexpected: ${(err as Error)?.message ?? String(err)}` };
+  } finally {
+    log.removeKeys(['s3_bucket', 's3_key']);
+  }
+}
+
+/** Handles one notification. Throws RetryLater when something in it must be retried (after trying everything). */
+export async function handleNotification(n: Notification, d: HandlerDeps, deadline: Deadline): Promise<void> {
+  const log = d.logger;
+  if (n.kind === 'test') {
+    log.info('S3 test event acknowledged');
+    return;
+  }
+  if (n.kind === 'unrecognised') {
+    log.warn('unrecognised message acknowledged (it would not parse on a retry either)', { reason: n.reason });
+    return;
+  }
+  if (n.ignored > 0) log.info('notification entries ignored (not object creations)', { ignored: n.ignored, source: n.source });
+  const retry: string[] = [];
+  for (const ref of n.refs) {
+    const { route, reason } = classifyObject(ref, d.config.eventPrefixes);
+    if (route === 'skip') {
+      log.debug('object skipped', { s3_bucket: ref.bucket, s3_key: ref.key, reason });
+      continue;
+    }
+    if (route === 'context-sync') {
+      log.info('FDR secondary data acknowledged (context sync is not done by this function)', {
+        s3_bucket: ref.bucket,
+        s3_key: ref.key,
+      });
+      continue;
+    }
+    const outcome = await handleObject(ref, d, deadline);
+    if (outcome.status === 'retry') retry.push(`${ref.key}: ${outcome.reason}`);
+  }
+  if (retry.length > 0) throw new RetryLater(retry.join('; '));
+}
