@@ -1,11 +1,12 @@
 /**
  * Streaming benchmark (`npm run bench`).
  *
- *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,decode,naive,replay]
+ *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay]
  *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
  *
  * Modes, each measured in its own child process (peak RSS = that child's maxRSS), alternated over rounds:
  *   gunzip  createGunzip (256 KiB chunks), count bytes: the floor
+ *   split   decodeEvents with eventTypes [] — gunzip + line splitting + prefilter scan, nothing parsed
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
  *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
@@ -14,11 +15,12 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './generate';
 
-type Mode = 'gunzip' | 'decode' | 'naive' | 'replay';
-const ALL_MODES: Mode[] = ['gunzip', 'decode', 'naive', 'replay'];
+type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay';
+const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay'];
 const ROOT = resolve(process.cwd());
 const CLI = join(ROOT, 'lambda', 'cli', 'main.ts');
 
@@ -26,6 +28,8 @@ interface Sample {
   wallMs: number;
   innerMs?: number;
   maxRssKiB: number;
+  /** user + system CPU of the whole child (all threads, start-up included). */
+  cpuMs: number;
   events?: number;
 }
 
@@ -54,9 +58,9 @@ async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
   if (mode !== 'replay') {
     const r = await run(process.execPath, ['--import', 'tsx', 'bench/child.ts', mode, file.path], { stdout: 'pipe' });
     if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
-    const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { innerMs: number; maxRssKiB: number; events: number; bytesOut: number };
+    const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { innerMs: number; maxRssKiB: number; cpuMs: number; events: number; bytesOut: number };
     if (j.bytesOut !== file.plainBytes) throw new Error(`${mode}: ${j.bytesOut} bytes out, expected ${file.plainBytes}`);
-    return { wallMs: r.wallMs, innerMs: j.innerMs, maxRssKiB: j.maxRssKiB, events: j.events };
+    return { wallMs: r.wallMs, innerMs: j.innerMs, maxRssKiB: j.maxRssKiB, cpuMs: j.cpuMs, events: j.events };
   }
   const rssFile = join(BENCH_DIR, `rss-${process.pid}.json`);
   rmSync(rssFile, { force: true });
@@ -68,8 +72,8 @@ async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
     if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
-    const { maxRssKiB } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number };
-    return { wallMs: r.wallMs, maxRssKiB };
+    const { maxRssKiB, cpuMs } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number; cpuMs: number };
+    return { wallMs: r.wallMs, maxRssKiB, cpuMs };
   } finally {
     closeSync(devNull);
     rmSync(rssFile, { force: true });
@@ -130,12 +134,18 @@ async function main(): Promise<void> {
       wallMs: median(ss.map((s) => s.wallMs)),
       innerMs: ss[0].innerMs === undefined ? undefined : median(ss.map((s) => s.innerMs!)),
       peakRssMB: Math.max(...ss.map((s) => s.maxRssKiB)) / 1024,
+      cpuMs: median(ss.map((s) => s.cpuMs)),
     };
   };
   const thr = (bytes: number, ms: number) => mb(bytes) / (ms / 1000);
   const marginal = (m: Mode) => {
     const a = stat(m, 0), b = stat(m, 1);
     return thr(files[1].plainBytes - files[0].plainBytes, b.wallMs - a.wallMs);
+  };
+  /** MB per CPU-second between the sizes: insensitive to other load on the machine. */
+  const marginalCpu = (m: Mode) => {
+    const a = stat(m, 0), b = stat(m, 1);
+    return thr(files[1].plainBytes - files[0].plainBytes, b.cpuMs - a.cpuMs);
   };
 
   const out: string[] = [];
@@ -151,12 +161,13 @@ async function main(): Promise<void> {
     }
   }
   out.push('');
-  out.push(`${pad('mode', 8)}${lpad('marginal MB/s', 14)}${lpad('×gunzip', 9)}${lpad('RSS small→big', 16)}${lpad('growth', 8)}`);
+  out.push(`${pad('mode', 8)}${lpad('marginal MB/s', 14)}${lpad('×gunzip', 9)}${lpad('MB/CPU-s', 10)}${lpad('×gunzip', 9)}${lpad('RSS small→big', 16)}${lpad('growth', 8)}`);
   const gm = live.includes('gunzip') ? marginal('gunzip') : NaN;
+  const gc = live.includes('gunzip') ? marginalCpu('gunzip') : NaN;
   for (const m of live) {
     const a = stat(m, 0), b = stat(m, 1);
     out.push(
-      `${pad(m, 8)}${lpad(marginal(m).toFixed(0), 14)}${lpad((marginal(m) / gm).toFixed(2), 9)}${lpad(`${a.peakRssMB.toFixed(0)}→${b.peakRssMB.toFixed(0)} MB`, 16)}${lpad(`${(((b.peakRssMB - a.peakRssMB) / a.peakRssMB) * 100).toFixed(0)}%`, 8)}`,
+      `${pad(m, 8)}${lpad(marginal(m).toFixed(0), 14)}${lpad((marginal(m) / gm).toFixed(2), 9)}${lpad(marginalCpu(m).toFixed(0), 10)}${lpad((marginalCpu(m) / gc).toFixed(2), 9)}${lpad(`${a.peakRssMB.toFixed(0)}→${b.peakRssMB.toFixed(0)} MB`, 16)}${lpad(`${(((b.peakRssMB - a.peakRssMB) / a.peakRssMB) * 100).toFixed(0)}%`, 8)}`,
     );
   }
   out.push('');
@@ -175,6 +186,7 @@ async function main(): Promise<void> {
     out.push(`  ${m} peak RSS < 256 MB: ${Math.max(a.peakRssMB, b.peakRssMB).toFixed(0)} MB  ${verdict(Math.max(a.peakRssMB, b.peakRssMB) < 256)}`);
     out.push(`  ${m} peak RSS growth < 20% for ${(files[1].plainBytes / files[0].plainBytes).toFixed(0)}× input: ${(growth * 100).toFixed(0)}%  ${verdict(growth < 0.2)}`);
   }
+  out.push(`  (load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores — wall-clock figures suffer from other load; MB/CPU-s does not)`);
   if (scale < 0.5) out.push(`  (scale ${scale}: small inputs; marginal numbers are noisy — run at scale 1 for the real verdict)`);
   console.log(out.join('\n'));
 
