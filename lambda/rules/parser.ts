@@ -353,7 +353,8 @@ class Parser {
       else if (!this.at('rparen')) {
         const u = this.peek();
         if (u.kind === 'eof' || u.kind === 'pipe' || u.kind === 'semi' || u.kind === 'rbrace') continue;
-        this.unexpected('`,` or `)`');
+        if (this.startsValue(u)) this.missingComma(u, 'arguments');
+        else this.unexpected('`,` or `)`');
       }
     }
     const close = this.next();
@@ -377,11 +378,22 @@ class Parser {
         if (u.kind === 'eof' || u.kind === 'rparen' || u.kind === 'pipe' || u.kind === 'semi' || u.kind === 'rbrace') {
           continue;
         }
-        this.unexpected('`,` or `]`');
+        if (this.startsValue(u)) this.missingComma(u, 'list items');
+        else this.unexpected('`,` or `]`');
       }
     }
     const close = this.next();
     return { kind: 'list', span: spanOf(open.span, close.span), items };
+  }
+
+  private startsValue(t: Token): boolean {
+    return t.kind === 'word' || t.kind === 'string' || t.kind === 'regex' || t.kind === 'lbracket';
+  }
+
+  /** Reports a missing `,` before `t` and carries on as if it were there. */
+  private missingComma(t: Token, what: string): void {
+    const at = this.prevEnd();
+    this.diags.error('missing-comma', `expected \`,\` before ${this.describe(t)}`, { start: at, end: at }, `separate ${what} with \`,\``);
   }
 
   private parseValue(expected: string): Value {

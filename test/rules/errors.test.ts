@@ -64,6 +64,11 @@ describe('syntax errors', () => {
     expect(at(d)).toBe('1:7-1:8');
     expect(d.hint).toMatch(/\| t :=/);
   });
+  it('missing comma: reported once, parsing goes on', () => {
+    const errs = errors('in(field="FileName" values=["a" "b"])');
+    expect(errs.map((d) => `${d.code} ${at(d)}`)).toEqual(['missing-comma 1:20-1:20', 'missing-comma 1:32-1:32']);
+    expect(errs[0].hint).toBe('separate arguments with `,`');
+  });
   it('empty parentheses', () => {
     expect(at(error('a = 1 ()', 'expected-expression'))).toBe('1:7-1:9');
   });
