@@ -105,7 +105,7 @@ export interface FdrDetectionProps {
    */
   readonly memorySize?: number;
   /**
-   * Function timeout; the queue's visibility timeout is 6× this.
+   * Function timeout; the queue's visibility timeout is 6× this plus `maxBatchingWindow`.
    * @default Duration.minutes(5)
    */
   readonly timeout?: Duration;
@@ -267,6 +267,13 @@ export class FdrDetection extends Construct {
     }
     const allPrefixes = [...this.eventDataPrefixes, ...this.secondaryDataPrefixes];
     checkPrefixes(this, allPrefixes);
+    if (
+      props.maxConcurrency !== undefined &&
+      props.reservedConcurrentExecutions !== undefined &&
+      props.maxConcurrency > props.reservedConcurrentExecutions
+    ) {
+      throw new Error(`${this.node.path}: maxConcurrency above reservedConcurrentExecutions only causes throttles`);
+    }
     for (const url of props.alertHttpsEndpoints ?? []) {
       if (!/^https:\/\//i.test(url)) throw new Error(`${this.node.path}: alert endpoint ${url} is not https://`);
     }
@@ -314,7 +321,8 @@ export class FdrDetection extends Construct {
       // SSE-SQS: S3 event notifications cannot be delivered to a queue encrypted with the aws/sqs key.
       encryption: sqs.QueueEncryption.SQS_MANAGED,
       enforceSSL: true,
-      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6),
+      // AWS guidance for SQS event sources: at least 6x the function timeout, plus the batching window.
+      visibilityTimeout: Duration.seconds(timeout.toSeconds() * 6 + (props.maxBatchingWindow?.toSeconds() ?? 0)),
       retentionPeriod: Duration.days(4),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });

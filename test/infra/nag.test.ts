@@ -1,9 +1,11 @@
 /** cdk-nag AwsSolutions on the real app: no unacknowledged finding, every acknowledgement specific and used. */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { MIN_ACK_REASON_LENGTH, buildApp, listAcknowledgements } from '../../infra/index';
+import { MIN_ACK_REASON_LENGTH, PROJECT_ROOT, buildApp, listAcknowledgements } from '../../infra/index';
 import { testApp } from './helpers';
 
 /** Run the pack as if nothing were acknowledged, to see the raw findings. */
@@ -49,6 +51,9 @@ describe.each(variants)('the app with AwsSolutionsChecks: %s', (_name, context) 
       expect(a.reason.trim().length, `${a.path} ${a.id}`).toBeGreaterThanOrEqual(MIN_ACK_REASON_LENGTH);
       expect(a.reason, `${a.path} ${a.id}`).not.toMatch(/^(ok|n\/?a|todo|tbd|suppress|ignore|not needed|false positive)\b/i);
     }
+    // docs/deploy.md lists every acknowledged rule
+    const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'deploy.md'), 'utf8');
+    for (const a of acks) expect(doc, a.id).toContain(`\`${a.id.replace(/\[.*$/, '')}`);
     // reasons are not copy-pasted across different rules
     const byReason = new Map<string, Set<string>>();
     for (const a of acks) byReason.set(a.reason, (byReason.get(a.reason) ?? new Set()).add(a.id.replace(/\[.*$/, '')));

@@ -293,7 +293,7 @@ describe('FdrDetection props', () => {
     });
     expect(fn.LoggingConfig.ApplicationLogLevel).toBe('DEBUG');
     const q = template.findResources('AWS::SQS::Queue')[logicalId(stack, detection.queue)].Properties;
-    expect(q.VisibilityTimeout).toBe(720);
+    expect(q.VisibilityTimeout).toBe(6 * 120 + 20); // 6x timeout + batching window
     expect(q.RedrivePolicy.maxReceiveCount).toBe(5);
     template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
       BatchSize: 5,
@@ -360,6 +360,7 @@ describe('FdrDetection props', () => {
     [{ alertHttpsEndpoints: ['http://insecure.example.com'] }, /not https/],
     [{ dedupeWindow: Duration.hours(36) }, /whole number of days/],
     [{ durationAlarmRatio: 1.5 }, /durationAlarmRatio/],
+    [{ maxConcurrency: 10, reservedConcurrentExecutions: 5 }, /maxConcurrency/],
   ])('rejects bad props %#', (props, message) => {
     expect(() => synthDetection(() => props)).toThrow(message);
   });
