@@ -16,8 +16,8 @@ export interface LocalServers {
 export async function startLocalServers(): Promise<LocalServers> {
   const { startFauxqs } = await import('fauxqs');
   const fauxqs = await startFauxqs({ port: 0, logger: false, host: '127.0.0.1' } as Parameters<typeof startFauxqs>[0]);
-  const dynaliteMod = (await import('dynalite')) as unknown as { default: (o: object) => Server };
-  const dynalite = dynaliteMod.default({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  const { default: createDynalite } = await import('dynalite');
+  const dynalite: Server = createDynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     dynalite.once('error', reject);
     dynalite.listen(0, '127.0.0.1', () => resolve());
