@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { backfill } from './backfill';
 import { ContextUsageError, runContext } from './context';
+import { runInvoke } from './invoke';
 import { runLint } from './lint';
 import { redrive } from './redrive';
 import { s3Client, sqsClient } from '../aws/clients';
@@ -34,6 +35,10 @@ const USAGE = `usage:
       Enqueue S3-event messages for existing objects (fan-out over Lambda). Resume with --start-after KEY.
   fdr-detect redrive --from DLQ_URL --to QUEUE_URL [--max N]
       Move dead letters back to the work queue.
+  fdr-detect invoke EVENT.json [--timeout SECONDS]
+      Run the Lambda handler once on a test event (events/lambda/*.json); needs CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME,
+      ALERT_TOPIC_ARN, AWS_REGION (AWS_ENDPOINT_URL_* for local servers). Response JSON on stdout, logs on stderr.
+      Exit 0: the handler returned; 1: bad event file, missing environment, or the handler threw.
 `;
 
 export async function main(argv: string[], io: Io): Promise<number> {
@@ -105,6 +110,11 @@ export async function main(argv: string[], io: Io): Promise<number> {
       }
       case 'context':
         return await runContext(rest, io);
+      case 'invoke': {
+        const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { timeout: { type: 'string' } } });
+        if (positionals.length !== 1) throw new UsageError('invoke needs one EVENT.json');
+        return await runInvoke({ eventPath: positionals[0], timeoutSeconds: values.timeout === undefined ? undefined : Number(values.timeout) }, io);
+      }
       case 'lint':
         if (rest.length === 0) throw new UsageError('lint needs at least one .cql file');
         return await runLint(rest, io);

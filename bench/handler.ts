@@ -1,0 +1,105 @@
+/**
+ * Benchmark child for the `handler` mode (bench/run.ts): the real Lambda handler on one large object through
+ * fauxqs, in its own process.
+ *   tsx bench/handler.ts FILE
+ *
+ * Setup (not measured): start fauxqs + dynalite in this process, create the stack's resources
+ * (lambda/local/resources.ts), upload FILE as `data/<uuid>/part-00000.gz` with @aws-sdk/lib-storage Upload
+ * (fauxqs answers a single PutObject over 11 MiB with HTTP 413).
+ * Measured: ONE handler invocation (lambda/handler.ts `handler`, cold: the rule pack and clients are built inside
+ * it, as on a cold Lambda) on an SQS-wrapped S3 ObjectCreated event for that object — streamed GetObject from
+ * fauxqs, decode, rules, DynamoDB context lookups and dedupe, SNS publication of the alerts.
+ * fauxqs serves the GetObject from this same process, so its CPU is part of what is measured (and of cpuMs).
+ *
+ * Prints one JSON line like bench/child.ts: { mode, bytesOut, events, innerMs, maxRssKiB, cpuMs, ... } where
+ * innerMs / cpuMs cover the invocation only; bytesOut/events come from the handler's "object summary" log.
+ */
+import { randomUUID } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { Upload } from '@aws-sdk/lib-storage';
+import type { SQSEvent } from 'aws-lambda';
+import { startLocalServers } from '../lambda/local/servers';
+
+const file = process.argv[2];
+if (!file) {
+  console.error('usage: tsx bench/handler.ts FILE');
+  process.exit(2);
+}
+
+const servers = await startLocalServers();
+Object.assign(process.env, servers.env);
+process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // the "object summary" line carries bytesOut and lines
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+
+try {
+  const { s3Client } = await import('../lambda/aws/clients');
+  const { createStackResources, stackResourceNames } = await import('../lambda/local/resources');
+  const { lambdaContext, withStdoutTo } = await import('../lambda/cli/invoke');
+  const { s3ObjectCreatedEvent } = await import('../lambda/cli/s3-events');
+
+  const res = await createStackResources(stackResourceNames('fdr-bench'));
+  Object.assign(process.env, res.env);
+
+  const key = `data/${randomUUID()}/part-00000.gz`;
+  const size = statSync(file).size;
+  const tUp = performance.now();
+  await new Upload({
+    client: s3Client(),
+    params: { Bucket: res.bucket, Key: key, Body: createReadStream(file) },
+    partSize: 8 * 1024 * 1024,
+    queueSize: 2,
+  }).done();
+  const uploadMs = performance.now() - tUp;
+
+  const event: SQSEvent = {
+    Records: [
+      {
+        messageId: randomUUID(),
+        receiptHandle: 'bench',
+        body: JSON.stringify(s3ObjectCreatedEvent({ bucket: res.bucket, key, size })),
+        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+        messageAttributes: {},
+        md5OfBody: '',
+        eventSource: 'aws:sqs',
+        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fdr-bench-objects',
+        awsRegion: 'us-east-1',
+      },
+    ],
+  };
+
+  const { handler } = await import('../lambda/handler');
+  let logs = '';
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const response = (await withStdoutTo(
+    (s) => (logs += s),
+    () => handler(event, lambdaContext({ timeoutSeconds: 900, functionName: 'fdr-detect-bench' })),
+  )) as { batchItemFailures?: unknown[] };
+  const innerMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+
+  const summary = logs
+    .split('\n')
+    .filter((l) => l.includes('"object summary"'))
+    .map((l) => JSON.parse(l) as { bytesOut: number; lines: number; alerts: number; published: number; failed: number })[0];
+  if (!summary) throw new Error(`no "object summary" in the handler's logs:\n${logs.slice(-2000)}`);
+  if ((response.batchItemFailures ?? []).length > 0) throw new Error(`handler returned batchItemFailures: ${logs.slice(-2000)}`);
+
+  const ru = process.resourceUsage();
+  console.log(
+    JSON.stringify({
+      mode: 'handler',
+      bytesOut: summary.bytesOut,
+      events: summary.lines,
+      alerts: summary.alerts,
+      published: summary.published,
+      innerMs,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      maxRssKiB: ru.maxRSS,
+      gzBytes: size,
+      uploadMs,
+    }),
+  );
+} finally {
+  await servers.stop();
+}

@@ -1,0 +1,43 @@
+// `npm run local`: the whole local demo, called in-process (it starts and stops its own servers).
+import { describe, expect, it } from 'vitest';
+import { runLocal } from '../../lambda/local/run';
+import { captureIo } from './helpers';
+
+describe('npm run local', () => {
+  it('invokes the handler with every sample event and prints the alerts that reached the subscriber', async () => {
+    const endpoints = process.env.AWS_ENDPOINT_URL_S3;
+    const io = captureIo();
+    const logs: string[] = [];
+    const r = await runLocal(io, { logs: (s) => logs.push(s) });
+    const out = io.out();
+    expect(r.code, io.err()).toBe(0);
+
+    expect(r.invocations.map((i) => i.event)).toEqual([
+      's3-direct.json',
+      'sqs-crowdstrike-fdr.json',
+      'sqs-s3-notification.json',
+      'sqs-s3-test-event.json',
+    ]);
+    for (const inv of r.invocations) {
+      expect(inv.error).toBeUndefined();
+      expect(inv.unmapped).toEqual([]);
+      expect((inv.response as { batchItemFailures?: unknown[] }).batchItemFailures ?? []).toEqual([]);
+    }
+    expect(out).toContain('0 batchItemFailures');
+    expect(out).not.toMatch(/"batchItemFailures":\[\{/);
+
+    const types = r.alerts.map((a) => a.alert.alert_type);
+    expect(types).toContain('PsExecExecution');
+    expect(types).toContain('NetUseAdminShare');
+    expect(out).toMatch(/\| PsExecExecution +\| high/);
+    expect(out).toMatch(/\| NetUseAdminShare +\| high/);
+    expect(out).toContain('alert_type=PsExecExecution severity=high technique=T1021.002');
+    // batch A is named by both the direct S3 and the SQS sample: its alerts go out once
+    expect(new Set(r.alerts.map((a) => a.alert.alert_id)).size).toBe(r.alerts.length);
+    expect(r.invocations.find((i) => i.event === 'sqs-s3-notification.json')?.alerts).toBe(0);
+    expect(r.alerts).toHaveLength(7);
+
+    // the environment it set for its own servers is restored
+    expect(process.env.AWS_ENDPOINT_URL_S3).toBe(endpoints);
+  });
+});
