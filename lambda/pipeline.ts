@@ -13,8 +13,9 @@ import { decodeEvents } from './fdr/decode';
 import { isProcessEvent, processInfo, PROCESS_EVENT_TYPES, str, viewOf, JOINED_FIELDS } from './fdr/fieldview';
 import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/identity';
 import { ProcessIndex } from './fdr/join';
-import type { DecodedEvent, DecodeOptions, DecodeStats } from './fdr/types';
+import type { DecodedEvent, DecodeOptions, DecodeStats, LineGate } from './fdr/types';
 import type { ObjectRef, ObjectSource } from './ports';
+import { linePredicate } from './rules/literals';
 import type { LoadedRule } from './rules/rule';
 import type { Fields } from './rules/types';
 
@@ -25,6 +26,8 @@ export interface PipelineDeps {
   /** Suppression policy; DEFAULT_POLICY when absent. */
   policy?: readonly SuppressionRule[];
   decode?: DecodeOptions;
+  /** Skip JSON.parse of lines whose bytes lack the rules' literals (default true; false parses every candidate). */
+  literalGates?: boolean;
   /** Aborts reading (e.g. Lambda time running out). */
   signal?: AbortSignal;
 }
@@ -51,6 +54,32 @@ interface Match {
   attribution: 'event' | 'joined' | 'unresolved' | null;
 }
 
+/** What a process start must keep for a join when no rule can match it (extracted without JSON.parse). */
+const PROCESS_JOIN_FIELDS = ['aid', 'TargetProcessId', 'ImageFileName', 'UserSid', 'CommandLine'] as const;
+/** Fields a non-process event may take from another line (the process join): literals on them prove nothing. */
+const JOIN_OPAQUE: ReadonlySet<string> = new Set([...JOINED_FIELDS, 'UserSid']);
+const NOTHING_OPAQUE: ReadonlySet<string> = new Set();
+
+/**
+ * Literal gates per event type (the decoder's second-stage prefilter): a line is JSON.parsed only when its bytes
+ * hold the literals some rule needs for that type; process starts that fail still feed the join, through a few
+ * extracted fields. Undefined when a rule does not constrain the event type (then every line is parsed).
+ */
+export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate> | undefined {
+  const ruleTypes = ruleEventTypes(rules);
+  if (ruleTypes === null) return undefined;
+  const gates = new Map<string, LineGate>();
+  for (const type of ruleTypes) {
+    const processType = isProcessEvent(type);
+    const dnf = rules.flatMap((r) => r.query.requiredLiterals(type, processType ? NOTHING_OPAQUE : JOIN_OPAQUE));
+    gates.set(type, { keep: linePredicate(dnf), extract: processType ? PROCESS_JOIN_FIELDS : undefined });
+  }
+  for (const type of PROCESS_EVENT_TYPES) {
+    if (!gates.has(type)) gates.set(type, { keep: () => false, extract: PROCESS_JOIN_FIELDS });
+  }
+  return gates;
+}
+
 /** The `#event_simpleName` values worth parsing: what the rules can match plus what joins and identity need. */
 export function candidateEventTypes(rules: readonly LoadedRule[]): string[] | null {
   const types = new Set<string>([...PROCESS_EVENT_TYPES, ...IDENTITY_EVENT_TYPES]);
@@ -64,6 +93,7 @@ export function candidateEventTypes(rules: readonly LoadedRule[]): string[] | nu
 export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise<ObjectResult> {
   const eventTypes = candidateEventTypes(deps.rules);
   const ruleTypes = ruleEventTypes(deps.rules);
+  const gates = deps.literalGates === false ? undefined : literalGates(deps.rules);
   const processes = new ProcessIndex();
   const identity = new IdentityIndex();
   const matches: Match[] = [];
@@ -74,7 +104,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   let error: ObjectResult['error'];
   try {
     const body = await deps.source.open(ref, deps.signal);
-    const decoded = decodeEvents(abortable(body, deps.signal), { ...deps.decode, eventTypes });
+    const decoded = decodeEvents(abortable(body, deps.signal), { ...deps.decode, eventTypes, gates });
     stats = decoded.stats;
     for await (const batch of decoded.events) {
       for (const ev of batch) {
@@ -83,6 +113,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
         if (isProcessEvent(type)) {
           const p = processInfo(raw);
           if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
+          if (ev.partial) continue; // failed the literal gate: no rule can match it
         } else if (IdentityIndex.isIdentityEvent(type)) {
           identity.add(raw);
         }

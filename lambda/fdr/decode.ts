@@ -37,6 +37,7 @@ export function decodeEvents(
     maxSkippedSamples: Math.max(0, opts.maxSkippedSamples ?? DEFAULT_MAX_SKIPPED_SAMPLES),
     // Invalid type names are a programming error (not bad data): this throws here, synchronously.
     prefilter: createPrefilter(opts.eventTypes),
+    gates: opts.gates,
   });
   const chunkSize = positive(opts.chunkSize, DEFAULT_CHUNK_SIZE);
   return { events: run(src, stats, lines, chunkSize), stats };

@@ -10,7 +10,7 @@ export interface ProcessInfo {
 }
 
 /** CommandLines can be long; the join only needs enough to show an analyst. Bounds memory per process. */
-const MAX_JOINED_COMMANDLINE = 4096;
+const MAX_JOINED_COMMANDLINE = 1024;
 
 export class ProcessIndex {
   private readonly byKey = new Map<string, ProcessInfo>();

@@ -13,7 +13,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Prefilter } from './prefilter';
-import type { DecodedEvent, DecodeStats, SkipReason } from './types';
+import { extractFields } from './extract';
+import type { DecodedEvent, DecodeStats, LineGate, SkipReason } from './types';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -24,6 +25,8 @@ export interface LineDecoderOptions {
   maxLineBytes: number;
   maxSkippedSamples: number;
   prefilter: Prefilter | null;
+  /** Literal gates by event type; only used with a prefilter (which names each candidate line's type). */
+  gates?: ReadonlyMap<string, LineGate>;
 }
 
 export function emptyStats(): DecodeStats {
@@ -58,6 +61,7 @@ export class LineDecoder {
   private readonly maxLineBytes: number;
   private readonly maxSamples: number;
   private readonly prefilter: Prefilter | null;
+  private readonly gates: ReadonlyMap<string, LineGate> | null;
 
   constructor(
     private readonly stats: DecodeStats,
@@ -66,6 +70,7 @@ export class LineDecoder {
     this.maxLineBytes = opts.maxLineBytes;
     this.maxSamples = opts.maxSkippedSamples;
     this.prefilter = opts.prefilter;
+    this.gates = opts.prefilter !== null && opts.gates && opts.gates.size > 0 ? opts.gates : null;
   }
 
   /** Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out`. */
@@ -193,6 +198,7 @@ export class LineDecoder {
     if (!candidate) return;
 
     const lineNo = this.physLine;
+    if (this.gates !== null && this.gated(buf, s, e, lineNo, out)) return;
     if (!isUtf8(buf.subarray(s, e))) {
       this.skip(lineNo, 'invalid-utf8');
       return;
@@ -220,6 +226,26 @@ export class LineDecoder {
     }
     this.stats.candidates++;
     out.push({ line: lineNo, event: value as Record<string, unknown>, text });
+  }
+
+  /**
+   * Second-stage prefilter: when the line's type has a literal gate and its bytes lack the literals, it is not
+   * parsed; a partial event with the gate's extract fields is yielded instead when the gate asks for one.
+   * Returns true when the line was handled here.
+   */
+  private gated(buf: Buffer, s: number, e: number, lineNo: number, out: DecodedEvent[]): boolean {
+    const type = this.prefilter!.lineType(buf, s, e);
+    const gate = type === undefined ? undefined : this.gates!.get(type);
+    if (gate === undefined || gate.keep === null) return false;
+    const latin1 = buf.toString('latin1', s, e);
+    if (gate.keep(latin1)) return false;
+    this.stats.gated = (this.stats.gated ?? 0) + 1;
+    if (gate.extract && gate.extract.length > 0) {
+      const event = extractFields(buf, s, latin1, gate.extract);
+      event.event_simpleName = type;
+      out.push({ line: lineNo, event, text: '', partial: true });
+    }
+    return true;
   }
 
   private overLong(bytes: number): void {

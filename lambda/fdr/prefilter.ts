@@ -47,6 +47,8 @@ export interface Prefilter {
   hits(buf: Buffer, start: number, end: number): number[];
   /** True when the line `buf[start, end)` holds at least one match. */
   lineMatches(buf: Buffer, start: number, end: number): boolean;
+  /** The type named by the line's matches when they all agree; undefined when none or several differ. */
+  lineType(buf: Buffer, start: number, end: number): string | undefined;
 }
 
 /**
@@ -64,9 +66,11 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
   }
   // Type names by byte length, for allocation-free exact comparison.
   const byLength = new Map<number, Buffer[]>();
+  const names = new Map<Buffer, string>();
   let maxLen = 0;
   for (const t of types) {
     const b = Buffer.from(t, 'utf8');
+    names.set(b, t);
     maxLen = Math.max(maxLen, b.length);
     const list = byLength.get(b.length);
     if (list) list.push(b);
@@ -78,29 +82,34 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
    * string value, ending before `end`, is one of the types.
    */
   function valueMatches(buf: Buffer, start: number, end: number, p: number): boolean {
+    return matchedType(buf, start, end, p) !== undefined;
+  }
+
+  /** Like valueMatches, but says which type (its name) matched. */
+  function matchedType(buf: Buffer, start: number, end: number, p: number): string | undefined {
     const k = p - KEY_HEAD.length;
-    if (k < start) return false;
-    for (let j = 0; j < KEY_HEAD.length; j++) if (buf[k + j] !== KEY_HEAD[j]) return false;
+    if (k < start) return undefined;
+    for (let j = 0; j < KEY_HEAD.length; j++) if (buf[k + j] !== KEY_HEAD[j]) return undefined;
     let i = p + KEY_TAIL.length;
     while (i < end && isJsonSpace(buf[i])) i++;
-    if (i >= end || buf[i] !== COLON) return false;
+    if (i >= end || buf[i] !== COLON) return undefined;
     i++;
     while (i < end && isJsonSpace(buf[i])) i++;
-    if (i >= end || buf[i] !== QUOTE) return false;
+    if (i >= end || buf[i] !== QUOTE) return undefined;
     const v = i + 1;
     // find the closing quote within maxLen + 1 bytes
     const limit = Math.min(end, v + maxLen + 1);
     let q = v;
     while (q < limit && buf[q] !== QUOTE) q++;
-    if (q >= limit) return false;
+    if (q >= limit) return undefined;
     const candidates = byLength.get(q - v);
-    if (candidates === undefined) return false;
+    if (candidates === undefined) return undefined;
     for (const c of candidates) {
       let j = 0;
       while (j < c.length && buf[v + j] === c[j]) j++;
-      if (j === c.length) return true;
+      if (j === c.length) return names.get(c);
     }
-    return false;
+    return undefined;
   }
 
   function hits(buf: Buffer, start: number, end: number): number[] {
@@ -126,5 +135,20 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     return false;
   }
 
-  return { types, hits, lineMatches };
+  function lineType(buf: Buffer, start: number, end: number): string | undefined {
+    const last = end - KEY_TAIL.length;
+    let found: string | undefined;
+    let p = buf.indexOf(KEY_TAIL, start);
+    while (p !== -1 && p <= last) {
+      const t = matchedType(buf, start, end, p);
+      if (t !== undefined) {
+        if (found !== undefined && found !== t) return undefined;
+        found = t;
+      }
+      p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
+    }
+    return found;
+  }
+
+  return { types, hits, lineMatches, lineType };
 }

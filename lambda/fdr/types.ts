@@ -8,6 +8,21 @@ export interface DecodedEvent {
   event: RawEvent;
   /** The raw line bytes as UTF-8 text (BOM/CR stripped); used for a stable event key when FDR's `id` is absent. */
   text: string;
+  /**
+   * True when the line failed its type's literal gate: `event` then holds only the gate's `extract` fields
+   * (strings) plus `event_simpleName`, and `text` is empty. No rule can match such a line; it only feeds joins.
+   */
+  partial?: boolean;
+}
+
+/**
+ * A second-stage prefilter for one event type. `keep` sees the raw line (latin1: one char per byte) and says
+ * whether it must be parsed; null keeps every line. A line not kept yields a partial event with the `extract`
+ * fields when listed, and is dropped otherwise.
+ */
+export interface LineGate {
+  keep: ((line: string) => boolean) | null;
+  extract?: readonly string[];
 }
 
 /** Why a line was skipped. Every skipped line is counted under exactly one reason. */
@@ -47,6 +62,8 @@ export interface DecodeStats {
    * (the needle sat inside another value). Dropped by the decoder; not counted in `candidates` nor `skipped`.
    */
   prefilterFalseHits?: number;
+  /** Candidate lines a literal gate spared from JSON.parse (dropped or partial). */
+  gated?: number;
 }
 
 export interface DecodeOptions {
@@ -61,4 +78,6 @@ export interface DecodeOptions {
   eventTypes?: readonly string[] | null;
   /** Max entries kept in `skippedSamples`. Default 20. */
   maxSkippedSamples?: number;
+  /** Literal gates by event type (see LineGate). Only applied when `eventTypes` is set. */
+  gates?: ReadonlyMap<string, LineGate>;
 }

@@ -9,6 +9,7 @@
  * overlay of assignments — an immutable linked list, so a `case` clause that fails after assigning is
  * rolled back by restoring the list head (no copying). The output object is only built on a match.
  */
+import { requiredLiterals } from './literals';
 import type { Arg, CallExpr, CompareExpr, Expr, Pipeline, Stage, Value } from './ast';
 import { didYouMean, type Diagnostics } from './diagnostics';
 import { assignedIn } from './analysis';
@@ -539,6 +540,7 @@ export function compile(ast: Pipeline, source: string, diags: Diagnostics): Comp
     eventTypes: deriveEventTypes(ast),
     fieldsRead: c.fieldsRead,
     evaluate,
+    requiredLiterals: (eventType, opaque) => requiredLiterals(ast, eventType, opaque),
   };
   if (c.table) query.table = c.table;
   return query;

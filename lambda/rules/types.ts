@@ -44,6 +44,12 @@ export interface CompiledQuery {
   evaluate(fields: Fields, unknown?: ReadonlySet<string>): EvalResult;
   /** The presentation step, when the query ends in `table(...)`. */
   table?: TableSpec;
+  /**
+   * Byte literals (case-insensitive, as they appear in JSON) a raw line of `eventType` must contain for this
+   * query to match it: OR over alternatives, each an AND. `[[]]`: no requirement; `[]`: can never match.
+   * `opaque`: fields whose value may come from elsewhere than the line itself (joins).
+   */
+  requiredLiterals(eventType: string, opaque: ReadonlySet<string>): string[][];
 }
 
 export interface CompileResult {

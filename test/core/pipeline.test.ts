@@ -125,7 +125,7 @@ describe('pipeline', () => {
 
   it('keeps valid events next to bad lines and counts the bad ones', async () => {
     const good = JSON.stringify(pr2(S32 + 'PsExec.exe', 'PsExec.exe'));
-    const body = Buffer.from(`${good}\n{"event_simpleName":"ProcessRollup2", broken\n["ProcessRollup2"]\n${good.replace('"PsExec.exe"', '"x"')}\n`);
+    const body = Buffer.from(`${good}\n{"event_simpleName":"ProcessRollup2","ImageFileName":"PsExec.exe", broken\n["ProcessRollup2"]\n${good.replace('"PsExec.exe"', '"x"')}\n`);
     const r = await run([], undefined, body);
     expect(r.alerts).toHaveLength(2);
     expect(r.stats.skipped['invalid-json']).toBe(1);

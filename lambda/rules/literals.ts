@@ -1,0 +1,287 @@
+/**
+ * Required literals: which byte strings must a raw NDJSON line contain for the query to possibly match an event
+ * of a given type? The answer gates JSON.parse: a line of that type without them is never parsed (the decoder's
+ * second-stage prefilter), which is what keeps the pipeline near the gunzip floor.
+ *
+ * The answer is a DNF over case-insensitive literals: OR over alternatives, each an AND of literals. It must be
+ * SOUND — a line the query can match always satisfies it — so every doubt weakens it to TRUE (`[[]]`):
+ * `!=`, NOT, comparisons, regex classes and optional parts, fields the line may not carry itself (`opaque`:
+ * joined from another line, or assigned earlier in the query) all give TRUE. `[]` (no alternative) means the query
+ * can never match this type.
+ *
+ * Literals are taken as they appear inside a JSON string: `"` and `\` are escaped the JSON way; they are split at
+ * `/` (JSON may write `\/`) and at non-ASCII characters (JSON may write `\uXXXX`). A producer that escaped plain
+ * ASCII letters as `\u00XX` would defeat this; FDR does not (the event-type prefilter makes the same assumption).
+ */
+import type { Expr, Pipeline, Value } from './ast';
+import { assignedIn } from './analysis';
+import { EVENT_TYPE_FIELD } from './eventtypes';
+import { canonicalFunctionName } from './functions';
+
+/** OR over alternatives; each alternative an AND of lower-case literals. */
+export type Dnf = string[][];
+
+const TRUE: Dnf = [[]];
+const NEVER: Dnf = [];
+/** Past this many alternatives a requirement is dropped (weakened to TRUE): gating stays cheap. */
+const MAX_ALTERNATIVES = 32;
+
+const isTrue = (d: Dnf): boolean => d.some((a) => a.length === 0);
+
+function and(a: Dnf, b: Dnf): Dnf {
+  if (a.length === 0 || b.length === 0) return NEVER;
+  if (isTrue(a) && a.length === 1) return b;
+  if (isTrue(b) && b.length === 1) return a;
+  const out: Dnf = [];
+  for (const x of a) for (const y of b) out.push([...new Set([...x, ...y])]);
+  return out.length > MAX_ALTERNATIVES ? TRUE : simplify(out);
+}
+
+function or(a: Dnf, b: Dnf): Dnf {
+  const out = [...a, ...b];
+  return isTrue(out) ? TRUE : out.length > MAX_ALTERNATIVES ? TRUE : simplify(out);
+}
+
+/** Drop duplicate alternatives. */
+function simplify(d: Dnf): Dnf {
+  const seen = new Set<string>();
+  return d.filter((a) => {
+    const k = [...a].sort().join('\u0000');
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+/** A decoded string → the literal pieces that must appear in its JSON encoding (lower case). */
+export function jsonPieces(s: string): string[] {
+  const out: string[] = [];
+  for (const piece of s.split(/[/\u0080-\uffff]+/)) {
+    if (piece === '') continue;
+    out.push(JSON.stringify(piece).slice(1, -1).toLowerCase());
+  }
+  return out;
+}
+
+const allOf = (pieces: string[]): Dnf => [pieces];
+
+/** The literal requirement of a `=` value (exact or glob). */
+function valueReq(v: Value): Dnf {
+  if (v.kind === 'string' || v.kind === 'word') {
+    if (v.kind === 'word' && v.value === '*') return TRUE;
+    return allOf(v.parts.flatMap(jsonPieces));
+  }
+  if (v.kind === 'regex') return regexLiterals(v.pattern.replace(/^(\(\?[a-z]+\))+/i, ''));
+  return TRUE;
+}
+
+function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
+  switch (e.kind) {
+    case 'compare': {
+      if (e.op !== '=') return TRUE;
+      if (e.field === EVENT_TYPE_FIELD) {
+        if (opaque.has(EVENT_TYPE_FIELD) || e.value.kind === 'regex' || e.value.kind === 'list') return TRUE;
+        if (e.value.parts.length !== 1) return TRUE;
+        return e.value.value === type ? TRUE : NEVER;
+      }
+      if (opaque.has(e.field)) return TRUE;
+      return valueReq(e.value);
+    }
+    case 'call': {
+      const name = canonicalFunctionName(e.name);
+      if (name === 'false' || name === 'dropEvent') return NEVER;
+      if (name !== 'in') return TRUE;
+      let field: string | undefined;
+      let items: Value[] | undefined;
+      let ignoreCase = false;
+      for (const a of e.args) {
+        const key = a.name ?? 'field';
+        const v = a.value;
+        if (key === 'field' && (v.kind === 'word' || v.kind === 'string')) field = v.value;
+        else if (key === 'values' && v.kind === 'list') items = v.items;
+        else if (key === 'ignoreCase') ignoreCase = !(v.kind === 'word' || v.kind === 'string') || v.value.toLowerCase() !== 'false';
+      }
+      if (field === undefined || items === undefined) return TRUE;
+      if (field === EVENT_TYPE_FIELD) {
+        if (opaque.has(EVENT_TYPE_FIELD)) return TRUE;
+        const hit = items.some(
+          (v) => (v.kind === 'string' || v.kind === 'word') && (v.parts.length !== 1 || (ignoreCase ? v.value.toLowerCase() === type.toLowerCase() : v.value === type)),
+        );
+        return hit ? TRUE : NEVER;
+      }
+      if (opaque.has(field)) return TRUE;
+      return items.map(valueReq).reduce(or, NEVER);
+    }
+    case 'and':
+      return e.operands.reduce<Dnf>((acc, o) => and(acc, exprReq(o, type, opaque)), TRUE);
+    case 'or':
+      return e.operands.reduce<Dnf>((acc, o) => or(acc, exprReq(o, type, opaque)), NEVER);
+    case 'bool':
+      return e.value ? TRUE : NEVER;
+    default:
+      // not, all, invalid: no requirement.
+      return TRUE;
+  }
+}
+
+function pipelineReq(p: Pipeline, type: string, opaque: Set<string>): Dnf {
+  let req = TRUE;
+  for (const s of p.stages) {
+    if (s.kind === 'filter') {
+      req = and(req, exprReq(s.expr, type, opaque));
+      for (const f of assignedIn([{ span: s.span, stages: [s] }])) opaque.add(f);
+    } else if (s.kind === 'assign') {
+      opaque.add(s.target);
+    } else {
+      let acc = NEVER;
+      const after = new Set(opaque);
+      for (const clause of s.clauses) {
+        const inner = new Set(opaque);
+        acc = or(acc, pipelineReq(clause, type, inner));
+        for (const f of inner) after.add(f);
+      }
+      req = and(req, acc);
+      for (const f of after) opaque.add(f);
+    }
+    if (req.length === 0) return NEVER;
+  }
+  return req;
+}
+
+/**
+ * The literals a line of `type` must contain for the query to match it. `opaque`: fields whose value may come
+ * from elsewhere than the line's own bytes (e.g. a network event's process name joined from another line).
+ */
+export function requiredLiterals(ast: Pipeline, type: string, opaque: ReadonlySet<string>): Dnf {
+  return pipelineReq(ast, type, new Set(opaque));
+}
+
+// ── regex → literals ─────────────────────────────────────────────────────────────────────────────────────
+
+const META = new Set([...'.*+?()[]{}|\\/^$-']);
+
+/**
+ * Literals any match of a JavaScript regex must contain, as a DNF. Handles literal runs, escapes, groups and
+ * alternation; classes, `.`, anchors, lookarounds and backreferences contribute nothing; an optional atom
+ * (`?`, `*`, `{0,…}`) is dropped; a repeated one (`+`, `{n,…}`) counts once and ends the run.
+ */
+export function regexLiterals(src: string): Dnf {
+  let i = 0;
+
+  function alternation(): Dnf {
+    let acc = sequence();
+    while (src[i] === '|') {
+      i++;
+      acc = or(acc, sequence());
+    }
+    return acc;
+  }
+
+  function sequence(): Dnf {
+    let req: Dnf = TRUE;
+    let run = '';
+    const flush = (): void => {
+      if (run !== '') req = and(req, allOf(jsonPieces(run)));
+      run = '';
+    };
+    while (i < src.length && src[i] !== '|' && src[i] !== ')') {
+      const c = src[i];
+      let atom: { lit: string } | { dnf: Dnf } | null = null;
+      if (c === '\\') {
+        const e = src[i + 1] ?? '';
+        i += 2;
+        if (META.has(e) || e === '"' || e === "'" || e === ' ' || e === '#' || e === '&' || e === '~' || e === ',' || e === ':' || e === '=' || e === '!' || e === '<' || e === '>' || e === '@' || e === '%' || e === '`') atom = { lit: e };
+        else if (e === 'x' || e === 'u' || e === 'c') {
+          // \xHH, \uHHHH, \u{…}, \cX: skip the code, no literal.
+          if (e === 'x') i += 2;
+          else if (e === 'c') i += 1;
+          else if (src[i] === '{') i = src.indexOf('}', i) + 1;
+          else i += 4;
+          atom = { dnf: TRUE };
+        } else if (e === 'k' && src[i] === '<') {
+          i = src.indexOf('>', i) + 1;
+          atom = { dnf: TRUE };
+        } else atom = { dnf: TRUE }; // \d \w \s \b \B \n \t, backreferences …
+      } else if (c === '[') {
+        i++;
+        if (src[i] === '^') i++;
+        if (src[i] === ']') i++;
+        while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+        i++;
+        atom = { dnf: TRUE };
+      } else if (c === '(') {
+        i++;
+        let lookaround = false;
+        if (src[i] === '?') {
+          if (src[i + 1] === ':') i += 2;
+          else if (src[i + 1] === '<' && src[i + 2] !== '=' && src[i + 2] !== '!') i = src.indexOf('>', i) + 1;
+          else {
+            lookaround = true;
+            i += src[i + 1] === '<' ? 3 : 2;
+          }
+        }
+        const inner = alternation();
+        i++; // ')'
+        atom = { dnf: lookaround ? TRUE : inner };
+      } else if (c === '.' || c === '^' || c === '$') {
+        i++;
+        atom = { dnf: TRUE };
+      } else {
+        i++;
+        atom = { lit: c };
+      }
+      // Quantifier?
+      const q = src[i];
+      let min = 1;
+      let repeated = false;
+      if (q === '?' || q === '*') {
+        min = 0;
+        i++;
+      } else if (q === '+') {
+        repeated = true;
+        i++;
+      } else if (q === '{') {
+        const m = /^\{(\d*)(,?)(\d*)\}/.exec(src.slice(i));
+        if (m) {
+          min = m[1] === '' ? 0 : Number(m[1]);
+          repeated = m[2] === ',' || Number(m[3] || m[1]) > 1;
+          i += m[0].length;
+        }
+      }
+      if (min > 0 && src[i] === '?') i++; // lazy
+      else if (min === 0 && src[i] === '?') i++;
+      if ('lit' in atom) {
+        if (min === 0) flush();
+        else {
+          run += atom.lit;
+          if (repeated) flush();
+        }
+      } else {
+        flush();
+        if (min > 0) req = and(req, atom.dnf);
+      }
+    }
+    flush();
+    return req;
+  }
+
+  const d = alternation();
+  return i < src.length ? TRUE : d; // unbalanced `)`: no claim
+}
+
+/**
+ * A predicate on a line (as a latin1 string: one char per byte, so ASCII literals compare exactly) that is
+ * false only when the line cannot satisfy the DNF. Null when the DNF is TRUE (no gate).
+ */
+export function linePredicate(d: Dnf): ((line: string) => boolean) | null {
+  if (isTrue(d)) return null;
+  if (d.length === 0) return () => false;
+  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
+  const singles = d.filter((a) => a.length === 1).map((a) => a[0]);
+  // Longest first: a selective literal rejects early.
+  const single = singles.length > 0 ? new RegExp(singles.sort((a, b) => b.length - a.length).map(esc).join('|'), 'i') : null;
+  const multi = d
+    .filter((a) => a.length > 1)
+    .map((a) => [...a].sort((x, y) => y.length - x.length).map((l) => new RegExp(esc(l), 'i')));
+  return (line) => (single !== null && single.test(line)) || multi.some((res) => res.every((r) => r.test(line)));
+}
