@@ -11,11 +11,7 @@ import type { ObjectRef, ObjectSource } from '../ports';
 import { loadRulePack } from '../rules/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
-import { s3Client } from '../aws/clients';
-import { DynamoContextStore } from '../context/dynamodb';
 import { LayeredContextStore } from '../context/layered';
-import { S3ObjectSource } from '../sources/s3';
-import { listS3Inputs } from './s3-inputs';
 import { readSecondaryObject, SecondaryAccumulator } from '../fdr/secondary';
 import { expandLocalInputs } from './inputs';
 import { DEFAULT_TABLE, renderTable } from './table';
@@ -63,7 +59,11 @@ async function layerSecondary(context: ContextStore, refs: ObjectRef[], source: 
 
 async function openContext(spec: string | undefined): Promise<ContextStore> {
   if (!spec) return new StaticContextStore();
-  if (spec === 'dynamodb') return new DynamoContextStore();
+  if (spec === 'dynamodb') {
+    // The AWS SDK loads only when asked for: a local replay starts faster without it.
+    const { DynamoContextStore } = await import('../context/dynamodb');
+    return new DynamoContextStore();
+  }
   return loadContextFile(spec);
 }
 
@@ -88,6 +88,11 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   const s3Paths = opts.paths.filter((p) => p.startsWith('s3://'));
   if (s3Paths.length > 0) {
     // Straight from S3 (real AWS, or whatever AWS_ENDPOINT_URL_S3 points at), streamed like the Lambda reads it.
+    const [{ s3Client }, { S3ObjectSource }, { listS3Inputs }] = await Promise.all([
+      import('../aws/clients'),
+      import('../sources/s3'),
+      import('./s3-inputs'),
+    ]);
     const s3 = new S3ObjectSource(s3Client());
     for (const uri of s3Paths) {
       try {
