@@ -481,8 +481,6 @@ export class FdrDetection extends Construct {
         CONTEXT_TABLE_NAME: this.contextTable.tableName,
         DEDUPE_TABLE_NAME: this.dedupeTable.tableName,
         ALERT_TOPIC_ARN: this.alertTopic.topicArn,
-        DEDUPE_TTL_DAYS: String(dedupeDays),
-        // The same window under the name lambda/handler/config.ts reads today; drop one once both sides agree.
         DEDUPE_WINDOW_DAYS: String(dedupeDays),
         EVENT_PREFIXES: this.eventDataPrefixes.join(','),
         POWERTOOLS_SERVICE_NAME: SERVICE_NAME,

@@ -46,7 +46,7 @@ describe('buildApp', () => {
     t.resourceCountIs('AWS::SNS::Subscription', 2);
     t.hasResourceProperties('AWS::Lambda::Function', {
       Timeout: 120,
-      Environment: { Variables: { DEDUPE_TTL_DAYS: '3', LOG_LEVEL: 'WARN', EVENT_PREFIXES: 'x/data/,y/data/' } },
+      Environment: { Variables: { DEDUPE_WINDOW_DAYS: '3', LOG_LEVEL: 'WARN', EVENT_PREFIXES: 'x/data/,y/data/' } },
     });
     t.hasResourceProperties('AWS::SQS::Queue', { VisibilityTimeout: 720 });
     t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 4 });

@@ -140,7 +140,6 @@ describe('FdrDetection with default props', () => {
       CONTEXT_TABLE_NAME: { Ref: id(detection.contextTable) },
       DEDUPE_TABLE_NAME: { Ref: id(detection.dedupeTable) },
       ALERT_TOPIC_ARN: { Ref: id(detection.alertTopic as never) },
-      DEDUPE_TTL_DAYS: '7',
       DEDUPE_WINDOW_DAYS: '7',
       EVENT_PREFIXES: 'data/',
       POWERTOOLS_SERVICE_NAME: 'fdr-detect',
@@ -286,7 +285,6 @@ describe('FdrDetection props', () => {
     expect(fn.MemorySize).toBe(3008);
     expect(fn.ReservedConcurrentExecutions).toBe(7);
     expect(fn.Environment.Variables).toMatchObject({
-      DEDUPE_TTL_DAYS: '14',
       DEDUPE_WINDOW_DAYS: '14',
       LOG_LEVEL: 'DEBUG',
       EVENT_PREFIXES: 't1/data/,t2/data/',
