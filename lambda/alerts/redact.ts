@@ -10,7 +10,8 @@
  * - `net user <name> <password|*> …` — the positional password.
  * - PsExec / PAExec / RemCom: `-p <password>` (quoted values with spaces too).
  * - Password-named options: `/p:x`, `/pass:x`, `/password:x`, `-p:x`, `--password x`, `--password=x`,
- *   `-Password x`, `-pw x`, `/pwd x`; schtasks `/p x`, `/rp x`; impacket `-hashes LM:NT`.
+ *   `-Password x`, `-pw x`, `/pwd x`; schtasks `/p x`, `/rp x`; impacket `-hashes LM:NT`; pass-the-hash
+ *   `-Hash NT` (Invoke-SMBExec), `-NTHash`, mimikatz `/ntlm:`, `/rc4:`, `/aes256:`.
  * - Key/value: `password=x`, `pwd=x`, `passwd=x`, `pass=x` (connection strings, scripts).
  * - User info: `DOMAIN/user:password@target` (impacket), `scheme://user:password@host`.
  * - PowerShell `ConvertTo-SecureString 'x'`.
@@ -169,8 +170,10 @@ const REGEX_RULES: RegExp[] = [
   // --password x, -Password x, /password x, -pw x, /pwd x (space-separated, long names only)
   new RegExp(`(?<=^|[\\s"'])((?:/|--?)(?:pw|pwd|passwd|password)\\s+)(?![-/])${VALUE}`, 'gi'),
   new RegExp(`(?<=^|[\\s"'])(--pass\\s+)(?![-/])${VALUE}`, 'gi'),
-  // impacket -hashes LMHASH:NTHASH
-  new RegExp(`(?<=^|[\\s"'])(-hashes\\s+)${VALUE}`, 'gi'),
+  // impacket -hashes LMHASH:NTHASH; Invoke-SMBExec / Invoke-WMIExec -Hash NTHASH; -NTHash, -NTLMHash
+  new RegExp(`(?<=^|[\\s"'])(-(?:hashes|hash|nthash|ntlmhash)\\s+)${VALUE}`, 'gi'),
+  // mimikatz sekurlsa::pth /ntlm:… /rc4:… /aes128:… /aes256:…
+  new RegExp(`(?<=^|[\\s"'])(/(?:ntlm|rc4|aes128|aes256)[:=])${VALUE}`, 'gi'),
   // password=x in scripts and connection strings
   new RegExp(`(?<![\\w/-])((?:${PASSWORD_KEYS})\\s*=\\s*)("[^"]*"|'[^']*'|[^\\s;"'&|,]+)`, 'gi'),
   // DOMAIN/user:password@target (impacket)

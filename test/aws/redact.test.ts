@@ -31,6 +31,11 @@ describe('redactCommandLine', () => {
     ['psexec.py admin:Pw@host', `psexec.py admin:${R}@host`],
     ['wmiexec.py -hashes aad3b435b51404ee:31d6cfe0d16ae931 CORP/admin@h', `wmiexec.py -hashes ${R} CORP/admin@h`],
     ['curl https://bob:pw@example.com/x', `curl https://bob:${R}@example.com/x`],
+    [
+      'powershell.exe -c "Invoke-SMBExec -Target 10.0.7.40 -Username Administrator -Hash F6F38B793DB6A94BA04A52F1D3EE92F0 -Command whoami"',
+      `powershell.exe -c "Invoke-SMBExec -Target 10.0.7.40 -Username Administrator -Hash ${R} -Command whoami"`,
+    ],
+    ['mimikatz "sekurlsa::pth /user:admin /domain:corp /ntlm:31d6cfe0d16ae931b73c59d7e0c089c0"', `mimikatz "sekurlsa::pth /user:admin /domain:corp /ntlm:${R}"`],
     ["powershell $p = ConvertTo-SecureString 'Pw!' -AsPlainText -Force", `powershell $p = ConvertTo-SecureString ${R} -AsPlainText -Force`],
     ['winrs -r:h -u:a -p:Pw1 cmd', `winrs -r:h -u:a -p:${R} cmd`],
   ];
