@@ -13,6 +13,24 @@
  * | user bare-name index | `USER#BARE#<lower user part>` (only for `DOMAIN\user` names) | `REF` | `refs` |
  * | host name index | `HOST#NAME#<lower computerName>` (when the entry is keyed by aid) | `REF` | `refs` |
  * | host IP index | `HOST#IP#<ip>` (every IP that is not the entry's own key) | `REF` | `refs` |
+ * | host FDR data | `HOST#AID#<lower aid>` (same partition as the operator entry) | `FDR` | `kind: "host"`, `entry` (HostEntry from aidmaster, `source: "fdr:aidmaster"`), `fdrTime` (ms), `fdrHash`, `ips`/`macs` (string sets from managedassets), `aid`, `updatedAt` |
+ * | user FDR data | `USER#SID#<SID, upper case>` | `FDR` | `kind: "user"`, `entry` (UserEntry from userinfo, `source: "fdr:userinfo"`), `fdrTime`, `fdrHash`, `updatedAt` |
+ *
+ * FDR data (lambda/context/sync.ts) lives in items of its own (`sk = FDR`), never in the operator's `ENTRY`:
+ * - operator fields (tags, owner, reason, expiresAt) cannot be overwritten by a sync, nor FDR fields by an import;
+ *   the two are merged on lookup by MemoryContext (operator fields win);
+ * - the entry is written with UpdateItem conditioned on `attribute_not_exists(fdrTime) OR fdrTime < :t OR
+ *   (fdrTime = :t AND fdrHash < :h)`: the newest record wins whatever order files arrive in, equal versions are
+ *   no-ops, concurrent syncs are safe without transactions (dynalite has none); managedassets `ADD`s to the sets
+ *   (idempotent). The sync reads the FDR items first (BatchGetItem) and writes only what would change, so a
+ *   re-sync of a file costs reads, not writes (a refused conditional write is still billed as a write);
+ * - FDR names and IPs get the same index items (`ADD refs`, written before the entry, so an entry is never
+ *   unreachable); the references point at the pk, and a lookup reads both `ENTRY` and `FDR` there.
+ *   Operator writes (`putEntries`, `deleteEntry`) never remove a reference the FDR item still carries.
+ *
+ * Lookups read `ENTRY` and `FDR` for every aid/SID pk they touch (same BatchGetItem calls). When an FDR item
+ * supplies a computerName, userName or IPs, one more round reads the operator items under those names/IPs (the
+ * operator may have tagged a host by name only: `context put host --name HOST --tag monitoring`).
  *
  * Why this shape:
  * - Every lookup is a point read: BatchGetItem (≤ 100 keys per call) of the query's keys, then one more round
@@ -43,22 +61,26 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { asDocumentClient } from '../aws/clients';
-import { backoffDelay, defaultSleep, errorMessage } from '../aws/retry';
+import { backoffDelay, defaultSleep, errorMessage, isTransientError } from '../aws/retry';
 import { sharedContextCache, TtlLruCache } from './cache';
-import { MemoryContext, splitUserName } from './memory';
+import { isFdrEntry, MemoryContext, splitUserName } from './memory';
+import { emptyApplyStats, isNewer, type FdrApplyStats, type FdrBatch, type FdrSyncTarget, type FdrVersion } from './sync';
 import type { ContextFile, ContextSnapshot, ContextStore, HostEntry, HostQuery, UserEntry, UserQuery } from './types';
 import { validateContext } from './validate';
 
 export const ENTRY = 'ENTRY';
 export const REF = 'REF';
+export const FDR = 'FDR';
 const BATCH_GET_MAX = 100;
+/** Lookup rounds: query keys, references, operator items under FDR-supplied names, their references. */
+const MAX_ROUNDS = 4;
 
-type Kind = 'user' | 'host';
+export type Kind = 'user' | 'host';
 interface Key {
   pk: string;
   sk: string;
 }
-interface EntryItem {
+export interface EntryItem {
   kind: Kind;
   entry: UserEntry | HostEntry;
 }
@@ -66,6 +88,9 @@ interface EntryItem {
 type Cached = EntryItem | string[] | null;
 
 const lower = (s: string): string => s.toLowerCase();
+/** Only aid- and SID-keyed partitions hold FDR items. */
+const hasFdr = (pk: string): boolean => pk.startsWith('HOST#AID#') || pk.startsWith('USER#SID#');
+const isConditionFailure = (err: unknown): boolean => (err as { name?: string })?.name === 'ConditionalCheckFailedException';
 
 // ── keys ────────────────────────────────────────────────────────────────────────────────────────────────────
 
@@ -113,10 +138,28 @@ const entryPk = (kind: Kind, e: UserEntry | HostEntry): string | null =>
 const indexPks = (kind: Kind, e: UserEntry | HostEntry): string[] =>
   kind === 'user' ? userIndexPks(e as UserEntry) : hostIndexPks(e as HostEntry);
 
+/** The entry an FDR item stands for: the aidmaster/userinfo entry with the managedassets interfaces folded in. */
+export function fdrItemEntry(it: Record<string, unknown>): EntryItem | null {
+  const kind = it.kind === 'user' ? 'user' : it.kind === 'host' ? 'host' : null;
+  if (!kind) return null;
+  const base = it.entry as (UserEntry & HostEntry) | undefined;
+  if (kind === 'user') return base ? { kind, entry: { ...base } } : null;
+  const ips = it.ips ? [...(it.ips as Set<string>)].sort() : [];
+  const macs = it.macs ? [...(it.macs as Set<string>)].sort() : [];
+  if (!base && typeof it.aid !== 'string') return null;
+  const entry: HostEntry = base ? { ...base } : { aid: it.aid as string, source: 'fdr:managedassets' };
+  if (ips.length > 0) entry.ips = [...new Set([...(entry.ips ?? []), ...ips])];
+  if (macs.length > 0) entry.macs = [...new Set([...(entry.macs ?? []), ...macs])];
+  return { kind, entry };
+}
+
 /** Every key (entry or index) a query may be answered from. */
 function hostQueryKeys(q: HostQuery, out: Map<string, Key>): void {
   const add = (pk: string, sk: string): void => void out.set(`${pk}|${sk}`, { pk, sk });
-  if (q.aid) add(`HOST#AID#${lower(q.aid)}`, ENTRY);
+  if (q.aid) {
+    add(`HOST#AID#${lower(q.aid)}`, ENTRY);
+    add(`HOST#AID#${lower(q.aid)}`, FDR);
+  }
   if (q.computerName) {
     add(`HOST#NAME#${lower(q.computerName)}`, ENTRY);
     add(`HOST#NAME#${lower(q.computerName)}`, REF);
@@ -130,7 +173,10 @@ function hostQueryKeys(q: HostQuery, out: Map<string, Key>): void {
 
 function userQueryKeys(q: UserQuery, out: Map<string, Key>): void {
   const add = (pk: string, sk: string): void => void out.set(`${pk}|${sk}`, { pk, sk });
-  if (q.userSid) add(`USER#SID#${q.userSid.toUpperCase()}`, ENTRY);
+  if (q.userSid) {
+    add(`USER#SID#${q.userSid.toUpperCase()}`, ENTRY);
+    add(`USER#SID#${q.userSid.toUpperCase()}`, FDR);
+  }
   if (q.userName) {
     const { domain, user } = splitUserName(q.userName);
     for (const pk of domain ? [`USER#NAME#${domain}\\${user}`, `USER#NAME#${user}`] : [`USER#NAME#${user}`]) {
@@ -148,8 +194,10 @@ export interface DynamoContextStoreOptions {
   client?: DynamoDBDocumentClient | DynamoDBClient;
   /** Defaults to the container-wide shared cache. */
   cache?: TtlLruCache<unknown>;
-  /** Attempts for UnprocessedKeys (on top of the SDK's own retries). Default 6. */
+  /** Attempts for UnprocessedKeys and for throttled sync writes (on top of the SDK's own retries). Default 6. */
   unprocessedAttempts?: number;
+  /** Write requests in flight during an FDR sync (`applyFdr`). Default 16. */
+  syncConcurrency?: number;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -168,12 +216,13 @@ export interface ContextStoreStats {
   degraded: number;
 }
 
-export class DynamoContextStore implements ContextStore {
+export class DynamoContextStore implements ContextStore, FdrSyncTarget {
   readonly tableName: string;
   private readonly doc: DynamoDBDocumentClient;
   private readonly cache: TtlLruCache<unknown>;
   private readonly unprocessedAttempts: number;
   private readonly sleep: (ms: number) => Promise<void>;
+  private readonly syncConcurrency: number;
   readonly stats: ContextStoreStats = { lookups: 0, keys: 0, cacheHits: 0, fetched: 0, batchGets: 0, degraded: 0 };
 
   constructor(o: DynamoContextStoreOptions = {}) {
@@ -184,6 +233,7 @@ export class DynamoContextStore implements ContextStore {
     this.cache = o.cache ?? sharedContextCache;
     this.unprocessedAttempts = o.unprocessedAttempts ?? 6;
     this.sleep = o.sleep ?? defaultSleep;
+    this.syncConcurrency = Math.max(1, o.syncConcurrency ?? 16);
   }
 
   private cacheKey(k: Key): string {
@@ -201,43 +251,79 @@ export class DynamoContextStore implements ContextStore {
     }
   }
 
-  /** Entries that can answer the queries (references followed and verified), in a stable order. */
+  /**
+   * Entries that can answer the queries, in a stable order: operator entries (`ENTRY`) and FDR items (`FDR`) found
+   * by the query keys, by references (verified: followed only when the item still carries the key that pointed to
+   * it) and, for FDR items, by the names/IPs they supply (operator entries keyed or indexed by those).
+   */
   private async resolve(
     q: { hosts: HostQuery[]; users: UserQuery[] },
     useCache: boolean,
   ): Promise<{ users: UserEntry[]; hosts: HostEntry[] }> {
-    const keys = new Map<string, Key>();
-    for (const h of q.hosts) hostQueryKeys(h, keys);
-    for (const u of q.users) userQueryKeys(u, keys);
-    const first = await this.read([...keys.values()], useCache);
+    const read = new Map<string, Cached>(); // `pk|sk` → value, every key read so far
+    const direct = new Set<string>(); // pks asked for by a query key (or an FDR-derived one): no verification
+    const wanted = new Map<string, Set<string>>(); // pk → index pks whose references pointed to it
+    const derivedFrom = new Set<string>(); // `pk|sk` of FDR items whose names were already asked for
+    let pending = new Map<string, Key>();
+    const ask = (keys: Map<string, Key>, isDirect: boolean): void => {
+      for (const [id, k] of keys) {
+        if (isDirect && k.sk !== REF) direct.add(k.pk);
+        if (!read.has(id)) pending.set(id, k);
+      }
+    };
+    const initial = new Map<string, Key>();
+    for (const h of q.hosts) hostQueryKeys(h, initial);
+    for (const u of q.users) userQueryKeys(u, initial);
+    ask(initial, true);
 
-    const found = new Map<string, EntryItem>(); // entry pk → entry
-    const wanted = new Map<string, Set<string>>(); // entry pk → index pks that pointed to it
-    for (const [id, v] of first) {
-      const [pk, sk] = id.split('|') as [string, string];
-      if (v === null) continue;
-      if (sk === ENTRY && !Array.isArray(v)) found.set(pk, v);
-      else if (sk === REF && Array.isArray(v)) {
-        for (const ref of v) {
-          if (!wanted.has(ref)) wanted.set(ref, new Set());
-          wanted.get(ref)!.add(pk);
+    const verified = (pk: string, v: EntryItem): boolean => {
+      if (direct.has(pk)) return true;
+      const carries = new Set(indexPks(v.kind, v.entry));
+      return [...(wanted.get(pk) ?? [])].some((ix) => carries.has(ix));
+    };
+
+    for (let round = 0; pending.size > 0 && round < MAX_ROUNDS; round++) {
+      const got = await this.read([...pending.values()], useCache);
+      pending = new Map();
+      for (const [id, v] of got) read.set(id, v);
+      for (const [id, v] of got) {
+        if (v === null) continue;
+        const [pk, sk] = id.split('|') as [string, string];
+        if (sk === REF && Array.isArray(v)) {
+          const follow = new Map<string, Key>();
+          for (const ref of v) {
+            if (!wanted.has(ref)) wanted.set(ref, new Set());
+            wanted.get(ref)!.add(pk);
+            follow.set(`${ref}|${ENTRY}`, { pk: ref, sk: ENTRY });
+            if (hasFdr(ref)) follow.set(`${ref}|${FDR}`, { pk: ref, sk: FDR });
+          }
+          ask(follow, false);
         }
       }
+      // FDR items name the host/user: ask for the operator items under those names and IPs (MemoryContext merges).
+      for (const [id, v] of read) {
+        if (!v || Array.isArray(v) || !id.endsWith(`|${FDR}`) || derivedFrom.has(id)) continue;
+        const pk = id.slice(0, -FDR.length - 1);
+        if (!verified(pk, v)) continue;
+        derivedFrom.add(id);
+        const keys = new Map<string, Key>();
+        if (v.kind === 'host') {
+          const h = v.entry as HostEntry;
+          hostQueryKeys({ computerName: h.computerName, ips: h.ips }, keys);
+        } else {
+          userQueryKeys({ userName: (v.entry as UserEntry).userName }, keys);
+        }
+        ask(keys, true);
+      }
     }
-    const second = [...wanted.keys()].filter((pk) => !found.has(pk)).map((pk) => ({ pk, sk: ENTRY }));
-    const more = await this.read(second, useCache);
-    const verified = new Map<string, EntryItem>(found);
-    for (const [id, v] of more) {
-      if (!v || Array.isArray(v)) continue;
-      const pk = id.split('|')[0];
-      // Follow a reference only when the entry still carries the key that pointed to it (stale index items).
-      const carries = new Set(indexPks(v.kind, v.entry));
-      if ([...(wanted.get(pk) ?? [])].some((ix) => carries.has(ix))) verified.set(pk, v);
-    }
+
     const users: UserEntry[] = [];
     const hosts: HostEntry[] = [];
-    for (const pk of [...verified.keys()].sort()) {
-      const v = verified.get(pk)!;
+    for (const id of [...read.keys()].sort()) {
+      const v = read.get(id);
+      if (!v || Array.isArray(v)) continue;
+      const pk = id.split('|')[0];
+      if (!verified(pk, v)) continue;
       if (v.kind === 'user') users.push(v.entry as UserEntry);
       else hosts.push(v.entry as HostEntry);
     }
@@ -271,6 +357,8 @@ export class DynamoContextStore implements ContextStore {
         let v: Cached = null;
         if (it && k.sk === ENTRY && it.entry && (it.kind === 'user' || it.kind === 'host')) {
           v = { kind: it.kind as Kind, entry: it.entry as UserEntry | HostEntry };
+        } else if (it && k.sk === FDR) {
+          v = fdrItemEntry(it);
         } else if (it && k.sk === REF && it.refs) {
           v = [...(it.refs as Set<string>)].sort();
           if (v.length === 0) v = null;
@@ -340,7 +428,7 @@ export class DynamoContextStore implements ContextStore {
       });
     }
     const existing = await this.read(
-      work.map((w) => ({ pk: w.pk, sk: ENTRY })),
+      work.flatMap((w) => (hasFdr(w.pk) ? [{ pk: w.pk, sk: ENTRY }, { pk: w.pk, sk: FDR }] : [{ pk: w.pk, sk: ENTRY }])),
       false,
     );
     const now = new Date().toISOString();
@@ -352,7 +440,10 @@ export class DynamoContextStore implements ContextStore {
       );
       for (const ix of newIx) await this.addRef(ix, w.kind, w.pk);
       if (old && !Array.isArray(old)) {
-        for (const ix of indexPks(old.kind, old.entry)) if (!newIx.includes(ix)) await this.removeRef(ix, w.pk);
+        // References the FDR item in the same partition still needs stay.
+        const fdr = existing.get(`${w.pk}|${FDR}`);
+        const keep = new Set([...newIx, ...(fdr && !Array.isArray(fdr) ? indexPks(fdr.kind, fdr.entry) : [])]);
+        for (const ix of indexPks(old.kind, old.entry)) if (!keep.has(ix)) await this.removeRef(ix, w.pk);
       }
     }
     this.cache.clear(`${this.tableName}|`);
@@ -363,8 +454,11 @@ export class DynamoContextStore implements ContextStore {
     };
   }
 
-  /** Every entry in the table, as a context file (stable order). */
-  async exportAll(): Promise<Required<ContextFile>> {
+  /**
+   * Every operator entry in the table, as a context file (stable order): what `context import` reads back.
+   * `{ fdr: true }`: the FDR-synced entries instead (`source: "fdr:…"`; `context list --fdr`).
+   */
+  async exportAll(o: { fdr?: boolean } = {}): Promise<Required<ContextFile>> {
     const out: Required<ContextFile> = { users: [], hosts: [] };
     const rows: { pk: string; kind: Kind; entry: UserEntry | HostEntry }[] = [];
     let start: Record<string, unknown> | undefined;
@@ -373,11 +467,17 @@ export class DynamoContextStore implements ContextStore {
         new ScanCommand({
           TableName: this.tableName,
           FilterExpression: 'sk = :e',
-          ExpressionAttributeValues: { ':e': ENTRY },
+          ExpressionAttributeValues: { ':e': o.fdr ? FDR : ENTRY },
           ExclusiveStartKey: start,
         }),
       );
-      for (const it of res.Items ?? []) rows.push(it as { pk: string; kind: Kind; entry: UserEntry | HostEntry });
+      for (const it of res.Items ?? []) {
+        if (!o.fdr) rows.push(it as { pk: string; kind: Kind; entry: UserEntry | HostEntry });
+        else {
+          const v = fdrItemEntry(it);
+          if (v) rows.push({ pk: it.pk as string, ...v });
+        }
+      }
       start = res.LastEvaluatedKey;
     } while (start);
     rows.sort((a, b) => (a.pk < b.pk ? -1 : a.pk > b.pk ? 1 : 0));
@@ -393,14 +493,148 @@ export class DynamoContextStore implements ContextStore {
     sel: ({ kind: 'user' } & UserQuery) | ({ kind: 'host' } & HostQuery),
   ): Promise<UserEntry | HostEntry | null> {
     const q = sel.kind === 'user' ? { users: [sel], hosts: [] } : { users: [], hosts: [sel] };
-    const snap = new MemoryContext(await this.resolve(q, false));
+    // Operator entries only: FDR items are the sync's (they come back with the next secondary-data file anyway).
+    const found = await this.resolve(q, false);
+    const snap = new MemoryContext({ users: found.users.filter((e) => !isFdrEntry(e)), hosts: found.hosts.filter((e) => !isFdrEntry(e)) });
     const entry = sel.kind === 'user' ? snap.user(sel) : snap.host(sel);
     if (!entry) return null;
     const pk = entryPk(sel.kind, entry)!;
     await this.doc.send(new DeleteCommand({ TableName: this.tableName, Key: { pk, sk: ENTRY } }));
-    for (const ix of indexPks(sel.kind, entry)) await this.removeRef(ix, pk);
+    const fdr = hasFdr(pk) ? (await this.read([{ pk, sk: FDR }], false)).get(`${pk}|${FDR}`) : null;
+    const keep = new Set(fdr && !Array.isArray(fdr) ? indexPks(fdr.kind, fdr.entry) : []);
+    for (const ix of indexPks(sel.kind, entry)) if (!keep.has(ix)) await this.removeRef(ix, pk);
     this.cache.clear(`${this.tableName}|`);
     return entry;
+  }
+
+  // ── FDR sync (lambda/context/sync.ts) ──────────────────────────────────────────────────────────────────────
+
+  /**
+   * Upserts FDR records into their `sk = FDR` items (see the header): per chunk of keys, one BatchGetItem round
+   * reads what is stored, then only records that change something are written — index items first, then the
+   * entry with its version condition — with bounded concurrency. Operator items are never touched.
+   */
+  async applyFdr(batch: FdrBatch): Promise<FdrApplyStats> {
+    const st = emptyApplyStats();
+    const units: SyncUnit[] = [
+      ...batch.hosts.map((rec): SyncUnit => ({ type: 'host', pk: `HOST#AID#${lower(rec.aid)}`, rec })),
+      ...batch.interfaces.map((rec): SyncUnit => ({ type: 'ifaces', pk: `HOST#AID#${lower(rec.aid)}`, rec })),
+      ...batch.users.map((rec): SyncUnit => ({ type: 'user', pk: `USER#SID#${rec.sid.toUpperCase()}`, rec })),
+    ];
+    for (let i = 0; i < units.length; i += SYNC_CHUNK) {
+      const chunk = units.slice(i, i + SYNC_CHUNK);
+      const keys = [...new Set(chunk.map((u) => u.pk))].map((pk) => ({ pk, sk: FDR }));
+      const stored = new Map<string, Record<string, unknown>>();
+      for (let j = 0; j < keys.length; j += BATCH_GET_MAX) {
+        const before = this.stats.batchGets;
+        for (const it of await this.batchGet(keys.slice(j, j + BATCH_GET_MAX))) stored.set(it.pk as string, it);
+        st.readRequests += this.stats.batchGets - before;
+      }
+      await mapLimit(chunk, this.syncConcurrency, (u) => this.applyUnit(u, stored.get(u.pk), st));
+    }
+    return st;
+  }
+
+  private async applyUnit(u: SyncUnit, old: Record<string, unknown> | undefined, st: FdrApplyStats): Promise<void> {
+    const now = new Date().toISOString();
+    const key = { pk: u.pk, sk: FDR };
+    if (u.type === 'ifaces') {
+      const haveIps = new Set((old?.ips as Set<string> | undefined) ?? []);
+      const haveMacs = new Set((old?.macs as Set<string> | undefined) ?? []);
+      const ips = u.rec.ips.filter((x) => !haveIps.has(x));
+      const macs = u.rec.macs.filter((x) => !haveMacs.has(x));
+      if (ips.length === 0 && macs.length === 0) return void st.unchanged++;
+      await Promise.all(ips.map((ip) => this.syncRef(`HOST#IP#${ip}`, 'host', u.pk, st)));
+      const adds: string[] = [];
+      const names: Record<string, string> = { '#k': 'kind', '#aid': 'aid', '#u': 'updatedAt' };
+      const values: Record<string, unknown> = { ':k': 'host', ':aid': u.rec.aid, ':now': now };
+      if (ips.length > 0) {
+        adds.push('#ips :ips');
+        names['#ips'] = 'ips';
+        values[':ips'] = new Set(ips);
+      }
+      if (macs.length > 0) {
+        adds.push('#macs :macs');
+        names['#macs'] = 'macs';
+        values[':macs'] = new Set(macs);
+      }
+      await this.syncWrite(
+        st,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: `ADD ${adds.join(', ')} SET #k = :k, #aid = if_not_exists(#aid, :aid), #u = :now`,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      st.items++;
+      this.cache.delete(this.cacheKey(key));
+      return;
+    }
+    const oldVersion: FdrVersion | null =
+      old && typeof old.fdrTime === 'number' ? { time: old.fdrTime, hash: String(old.fdrHash ?? '') } : null;
+    if (!isNewer(u.rec, oldVersion)) return void st.unchanged++;
+    const kind: Kind = u.type;
+    const entry = u.rec.entry;
+    const oldEntry = old ? fdrItemEntry(old) : null;
+    const had = new Set(oldEntry ? indexPks(oldEntry.kind, oldEntry.entry) : []);
+    // References first: once the entry is there, its names already lead to it. Old names are left to verification.
+    await Promise.all(indexPks(kind, entry).filter((ix) => !had.has(ix)).map((ix) => this.syncRef(ix, kind, u.pk, st)));
+    const names: Record<string, string> = { '#e': 'entry', '#t': 'fdrTime', '#h': 'fdrHash', '#k': 'kind', '#u': 'updatedAt' };
+    const values: Record<string, unknown> = { ':e': entry, ':t': u.rec.time, ':h': u.rec.hash, ':k': kind, ':now': now };
+    let set = 'SET #e = :e, #t = :t, #h = :h, #k = :k, #u = :now';
+    if (u.type === 'host') {
+      names['#aid'] = 'aid';
+      values[':aid'] = u.rec.aid;
+      set += ', #aid = :aid';
+    }
+    try {
+      await this.syncWrite(
+        st,
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: key,
+          UpdateExpression: set,
+          ConditionExpression: 'attribute_not_exists(#t) OR #t < :t OR (#t = :t AND #h < :h)',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      st.items++;
+      this.cache.delete(this.cacheKey(key));
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      st.stale++; // a newer version landed since the read (another sync): it stays
+    }
+  }
+
+  private async syncRef(indexPk: string, kind: Kind, ref: string, st: FdrApplyStats): Promise<void> {
+    await this.syncWrite(
+      st,
+      new UpdateCommand({
+        TableName: this.tableName,
+        Key: { pk: indexPk, sk: REF },
+        UpdateExpression: 'ADD refs :r SET kind = :k',
+        ExpressionAttributeValues: { ':r': new Set([ref]), ':k': kind },
+      }),
+    );
+    st.refs++;
+    this.cache.delete(this.cacheKey({ pk: indexPk, sk: REF }));
+  }
+
+  /** One write, retried with backoff on throttling and transient errors beyond the SDK's own attempts. */
+  private async syncWrite(st: FdrApplyStats, cmd: UpdateCommand): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      st.writeRequests++;
+      try {
+        await this.doc.send(cmd);
+        return;
+      } catch (err) {
+        if (isConditionFailure(err) || !isTransientError(err) || attempt >= this.unprocessedAttempts) throw err;
+        await this.sleep(backoffDelay(attempt, { baseDelayMs: 100, maxDelayMs: 5000 }));
+      }
+    }
   }
 
   private async addRef(indexPk: string, kind: Kind, ref: string): Promise<void> {
@@ -439,4 +673,28 @@ export class DynamoContextStore implements ContextStore {
         if ((err as { name?: string }).name !== 'ConditionalCheckFailedException') throw err;
       });
   }
+}
+
+const SYNC_CHUNK = 1000;
+
+type SyncUnit =
+  | { type: 'host'; pk: string; rec: FdrBatch['hosts'][number] }
+  | { type: 'user'; pk: string; rec: FdrBatch['users'][number] }
+  | { type: 'ifaces'; pk: string; rec: FdrBatch['interfaces'][number] };
+
+async function mapLimit<T>(items: T[], limit: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed: unknown;
+  const worker = async (): Promise<void> => {
+    while (failed === undefined && next < items.length) {
+      const i = next++;
+      try {
+        await fn(items[i]);
+      } catch (err) {
+        failed ??= err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  if (failed !== undefined) throw failed;
 }

@@ -149,9 +149,10 @@ describe('DynamoContextStore lookups', () => {
     const before = { ...s.stats };
     const snap = await s.lookup({ hosts: qs, users: [] });
     qs.forEach((q, i) => expect(snap.host(q)?.tags).toEqual([`t${i}`]));
-    // 60 aid keys + 60×2 name keys + 60×2 ip keys = 300 keys → 3 calls, then 120 references → 2 calls
-    expect(s.stats.batchGets - before.batchGets).toBe(5);
-    expect(s.stats.fetched - before.fetched).toBe(420);
+    // 60×2 aid keys (ENTRY + FDR) + 60×2 name keys + 60×2 ip keys = 360 keys → 4 calls, then 120 references to
+    // aid partitions (ENTRY + FDR each) = 240 keys → 3 calls
+    expect(s.stats.batchGets - before.batchGets).toBe(7);
+    expect(s.stats.fetched - before.fetched).toBe(600);
   });
 
   it('caches positive and negative results across lookups (and counts the hits)', async () => {
@@ -162,7 +163,8 @@ describe('DynamoContextStore lookups', () => {
     const afterFirst = { ...s.stats };
     expect(afterFirst.cacheHits).toBe(0);
     const second = await s.lookup(q);
-    expect(s.stats.cacheHits - afterFirst.cacheHits).toBe(3);
+    // ENTRY + FDR for each of the 2 aids and the SID
+    expect(s.stats.cacheHits - afterFirst.cacheHits).toBe(6);
     expect(s.stats.batchGets).toBe(afterFirst.batchGets);
     expect(second.host({ aid: AID })).toEqual(first.host({ aid: AID }));
     expect(second.host({ aid: 'missing-aid' })).toBeNull();
