@@ -9,7 +9,14 @@
  *   fails, so SQS redelivers it; the dedupe store makes the retry publish each alert once;
  * - delivery: any alert not published (sink failure, dedupe outage) or claimed by a live concurrent attempt
  *   (`busy`) fails the record;
- * - test events, unrecognised messages, skipped objects and FDR secondary data (fdrv2/) are acknowledged.
+ * - test events, unrecognised messages and skipped objects are acknowledged.
+ *
+ * FDR secondary data (keys with `fdrv2/`, tenant-prefixed and partitioned layouts included) goes to the context
+ * sync (lambda/context/sync.ts) when a context table is configured: aidmaster, managedassets and userinfo are
+ * upserted; notmanaged, appinfo and unknown subtypes are acknowledged with a log line. Transient read errors,
+ * running out of time and store write errors fail the record (the sync is idempotent, so the retry is safe);
+ * permanent read errors are logged and counted (`ContextSyncErrors`, with `kind`), the readable part is synced
+ * and the record is acknowledged. Every acknowledged object logs one "FDR secondary data acknowledged" line.
  */
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
@@ -17,6 +24,7 @@ import type { MetricUnit as MetricUnitValue } from '@aws-lambda-powertools/metri
 import type { Context } from 'aws-lambda';
 import { deliverAlerts } from '../alerts/deliver';
 import type { ContextStoreStats } from '../context/dynamodb';
+import { syncSecondaryObject, type FdrSyncTarget } from '../context/sync';
 import type { ContextStore } from '../context/types';
 import { processObject, type ObjectResult } from '../pipeline';
 import type { AlertSink, DedupeStore, ObjectRef, ObjectSource } from '../ports';
@@ -29,6 +37,8 @@ export interface HandlerDeps {
   rules: LoadedRule[];
   source: ObjectSource;
   context: ContextStore & { stats?: ContextStoreStats };
+  /** Where fdrv2/ secondary data is synced. Default: `context` when it can take FDR data (DynamoContextStore). */
+  contextSync?: FdrSyncTarget | null;
   dedupe: DedupeStore;
   sink: AlertSink;
   logger: Logger;
@@ -210,6 +220,101 @@ export async function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Dea
   }
 }
 
+function syncTarget(d: HandlerDeps): FdrSyncTarget | null {
+  if (d.contextSync !== undefined) return d.contextSync;
+  const c = d.context as Partial<FdrSyncTarget>;
+  return typeof c.applyFdr === 'function' ? (c as FdrSyncTarget) : null;
+}
+
+/** Syncs one fdrv2/ object into the context table. Never throws. */
+export async function handleContextSync(ref: ObjectRef, d: HandlerDeps, deadline: Deadline): Promise<ObjectOutcome> {
+  const started = Date.now();
+  const log = d.logger;
+  const where = { s3_bucket: ref.bucket ?? undefined, s3_key: ref.key };
+  const target = syncTarget(d);
+  if (!target) {
+    log.info('FDR secondary data acknowledged (no context table: not synced)', where);
+    return { status: 'done', published: 0 };
+  }
+  try {
+    const budget = deadline.budgetMs();
+    if (budget <= 0) {
+      log.warn('not enough time left to sync the object; the record will be retried', { ...where, remainingMs: deadline.remainingMs() });
+      return { status: 'retry', reason: 'time budget exhausted before reading' };
+    }
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new Error('time budget exhausted')), budget);
+    let r: Awaited<ReturnType<typeof syncSecondaryObject>>;
+    try {
+      r = await syncSecondaryObject(ref, d.source, target, { signal: ac.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+    const summary = {
+      ...where,
+      subtype: r.subtype,
+      records: r.records,
+      ignored: r.ignored,
+      keys: r.keys,
+      itemsWritten: r.write.items,
+      refsWritten: r.write.refs,
+      unchanged: r.write.unchanged,
+      stale: r.write.stale,
+      writeRequests: r.write.writeRequests,
+      readRequests: r.write.readRequests,
+      linesSkipped: r.linesSkipped,
+      skipped: r.skipped,
+      bytesIn: r.bytesIn,
+      durationMs: Date.now() - started,
+    };
+    if (r.status === 'skipped') {
+      const why = !r.route
+        ? 'no fdrv2/<kind>/ folder in the key'
+        : r.route.kind === 'secondary'
+          ? `${r.subtype} is not synced`
+          : `unknown fdrv2 subtype "${r.subtype ?? ''}"`;
+      log.info(`FDR secondary data acknowledged (${why})`, where);
+      return { status: 'done', published: 0 };
+    }
+    const m = d.metrics;
+    count(m, 'ContextRecordsSynced', r.records);
+    count(m, 'ContextItemsWritten', r.write.items + r.write.refs);
+    if (r.linesSkipped > 0) {
+      const single = m.singleMetric();
+      single.addMetadata('kind', 'context-sync');
+      single.addMetric('LinesSkipped', MetricUnit.Count, r.linesSkipped);
+    }
+    if (r.error) {
+      const single = m.singleMetric();
+      single.addMetadata('kind', `${r.error.kind}-${r.error.stage}`);
+      single.addMetadata('reason', r.error.message.slice(0, 200));
+      single.addMetric('ContextSyncErrors', MetricUnit.Count, 1);
+    }
+    if (ac.signal.aborted && r.error?.kind === 'transient') {
+      log.error('context sync not finished in time; the record will be retried', { ...summary, error: r.error });
+      return { status: 'retry', reason: 'time budget exhausted while syncing' };
+    }
+    if (r.error?.kind === 'transient') {
+      log.error('transient context sync error; the record will be retried', { ...summary, error: r.error });
+      return { status: 'retry', reason: `context sync: ${r.error.message}` };
+    }
+    if (r.error) {
+      log.error('permanent read error in FDR secondary data: the readable part is synced, the object is not retried', {
+        ...summary,
+        error: r.error,
+      });
+    }
+    log.info('FDR secondary data acknowledged (synced)', { ...summary, error: r.error ?? null });
+    return { status: 'done', published: 0, error: r.error?.message };
+  } catch (err) {
+    const single = d.metrics.singleMetric();
+    single.addMetadata('kind', 'unexpected');
+    single.addMetric('ContextSyncErrors', MetricUnit.Count, 1);
+    log.error('unexpected error syncing FDR secondary data; the record will be retried', err as Error);
+    return { status: 'retry', reason: `unexpected: ${(err as Error)?.message ?? String(err)}` };
+  }
+}
+
 /** Handles one notification. Throws RetryLater when something in it must be retried (after trying everything). */
 export async function handleNotification(n: Notification, d: HandlerDeps, deadline: Deadline): Promise<void> {
   const log = d.logger;
@@ -229,14 +334,7 @@ export async function handleNotification(n: Notification, d: HandlerDeps, deadli
       log.debug('object skipped', { s3_bucket: ref.bucket, s3_key: ref.key, reason });
       continue;
     }
-    if (route === 'context-sync') {
-      log.info('FDR secondary data acknowledged (context sync is not done by this function)', {
-        s3_bucket: ref.bucket,
-        s3_key: ref.key,
-      });
-      continue;
-    }
-    const outcome = await handleObject(ref, d, deadline);
+    const outcome = route === 'context-sync' ? await handleContextSync(ref, d, deadline) : await handleObject(ref, d, deadline);
     if (outcome.status === 'retry') retry.push(`${ref.key}: ${outcome.reason}`);
   }
   if (retry.length > 0) throw new RetryLater(retry.join('; '));
