@@ -1,11 +1,18 @@
 /**
- * `fdr-detect context import|export|list|put|delete` against the DynamoDB context table (`--table` or
+ * `fdr-detect context import|export|list|put|delete|sync` against the DynamoDB context table (`--table` or
  * CONTEXT_TABLE_NAME). import validates the whole file first and writes nothing when any entry is bad; it is
  * idempotent (the same file twice leaves the same items).
+ *
+ * `context sync FILE|DIR ...` loads local FDR secondary-data files (paths containing `fdrv2/<kind>/`; directories
+ * walked recursively) through the same code as the Lambda (lambda/context/sync.ts): FDR items only, operator
+ * entries untouched, the newest record wins whatever the order, a second run writes nothing.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { DynamoContextStore } from '../context/dynamodb';
+import { sumResults, syncSecondaryObject, type SyncResult } from '../context/sync';
+import { FileObjectSource } from '../sources/file';
+import { expandLocalInputs } from './inputs';
 import type { ContextFile, HostEntry, UserEntry } from '../context/types';
 import { validateContext } from '../context/validate';
 import type { Io } from './replay';
@@ -46,8 +53,8 @@ export async function runContext(args: string[], io: Io): Promise<number> {
       return 0;
     }
     case 'list': {
-      const { values } = parseArgs({ args: rest, options: { table: { type: 'string' } } });
-      const all = await store(values.table).exportAll();
+      const { values } = parseArgs({ args: rest, options: { table: { type: 'string' }, fdr: { type: 'boolean', default: false } } });
+      const all = await store(values.table).exportAll({ fdr: values.fdr });
       for (const u of all.users) io.stdout.write(`user  ${u.userSid ?? '-'}  ${u.userName ?? '-'}  ${describe(u)}\n`);
       for (const h of all.hosts) io.stdout.write(`host  ${h.aid ?? '-'}  ${h.computerName ?? '-'}  ${(h.ips ?? []).join(',') || '-'}  ${describe(h)}\n`);
       io.stderr.write(`${all.users.length} user(s), ${all.hosts.length} host(s)\n`);
@@ -100,9 +107,62 @@ export async function runContext(args: string[], io: Io): Promise<number> {
       io.stdout.write(deleted ? `deleted ${JSON.stringify(deleted)}\n` : 'nothing matched\n');
       return 0;
     }
+    case 'sync':
+      return runSync(rest, io);
     default:
-      throw new ContextUsageError(`unknown context command "${sub ?? ''}" (import, export, list, put, delete)`);
+      throw new ContextUsageError(`unknown context command "${sub ?? ''}" (import, export, list, put, delete, sync)`);
   }
+}
+
+/** `context sync FILE|DIR ... [--table T]`. Exit 0: all synced; 2: some file unreadable or corrupt (the rest synced). */
+async function runSync(args: string[], io: Io): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { table: { type: 'string' }, concurrency: { type: 'string' } },
+  });
+  if (positionals.length === 0) throw new ContextUsageError('context sync needs FILE or DIR');
+  const concurrency = values.concurrency === undefined ? undefined : Number(values.concurrency);
+  if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
+    throw new ContextUsageError('--concurrency must be a positive integer');
+  }
+  const s = new DynamoContextStore({ tableName: values.table, syncConcurrency: concurrency });
+  const inputs = await expandLocalInputs(positionals);
+  for (const m of inputs.missing) io.stderr.write(`${m.path}: ${m.error}\n`);
+  for (const ref of inputs.events) io.stderr.write(`${ref.key}: skipped (not under fdrv2/<kind>/)\n`);
+  const source = new FileObjectSource();
+  const results: SyncResult[] = [];
+  let failed = inputs.missing.length;
+  const started = Date.now();
+  for (const ref of inputs.secondary) {
+    const r = await syncSecondaryObject(ref, source, s);
+    const route = r.route;
+    if (r.status === 'skipped') {
+      io.stderr.write(`${ref.key}: skipped (${route?.kind === 'secondary' ? `${route.subtype} is not synced` : `unknown fdrv2 subtype "${route?.subtype ?? ''}"`})\n`);
+      continue;
+    }
+    results.push(r);
+    const w = r.write;
+    io.stderr.write(
+      `${ref.key}: ${r.subtype}: ${r.records} record(s), ${w.items} item(s) + ${w.refs} index item(s) written, ` +
+        `${w.unchanged} unchanged, ${w.stale} stale` +
+        (r.linesSkipped > 0 ? `, ${r.linesSkipped} line(s) skipped (${Object.entries(r.skipped).map(([k, n]) => `${k}: ${n}`).join(', ')})` : '') +
+        (r.ignored > 0 ? `, ${r.ignored} record(s) ignored` : '') +
+        '\n',
+    );
+    if (r.error) {
+      failed++;
+      io.stderr.write(`${ref.key}: ${r.error.kind} ${r.error.stage} error: ${r.error.message}\n`);
+    }
+  }
+  const t = sumResults(results);
+  io.stdout.write(
+    `synced ${results.length} file(s): ${t.records} record(s) read, ${t.write.items} item(s) written, ` +
+      `${t.write.refs} index item(s) written, ${t.write.unchanged} unchanged, ${t.write.stale} stale, ` +
+      `${t.linesSkipped} line(s) skipped, ${t.ignored} record(s) ignored ` +
+      `(${t.write.writeRequests} write requests, ${t.write.readRequests} batch reads, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
+  );
+  return failed > 0 ? 2 : 0;
 }
 
 function describe(e: UserEntry | HostEntry): string {
