@@ -12,7 +12,9 @@
  *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
- *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication)
+ *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target (issue 3):
+ *           within 20 % of replay on the same (bigger) file, replay timed by its own summary line (start-up excluded);
+ *           the handler is warm (one small warm-up invocation first, like a warm Lambda container).
  * Throughput is uncompressed MB (1e6 bytes) per wall-clock second of the child, start-up included; the
  * MARGINAL throughput between the two sizes ((bytes2-bytes1)/(t2-t1)) removes start-up and fixed costs.
  */
@@ -84,7 +86,9 @@ async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
     );
     if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
     const { maxRssKiB, cpuMs } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number; cpuMs: number };
-    return { wallMs: r.wallMs, maxRssKiB, cpuMs };
+    // replay's own summary line times its reading and processing (process start-up and rule loading excluded)
+    const own = /decoded=[\d.]+MB in ([\d.]+)s/.exec(r.stderr);
+    return { wallMs: r.wallMs, innerMs: own ? Number(own[1]) * 1000 : undefined, maxRssKiB, cpuMs };
   } finally {
     closeSync(devNull);
     rmSync(rssFile, { force: true });
@@ -143,7 +147,7 @@ async function main(): Promise<void> {
     const ss = samples.get(key(m, i))!;
     return {
       wallMs: median(ss.map((s) => s.wallMs)),
-      innerMs: ss[0].innerMs === undefined ? undefined : median(ss.map((s) => s.innerMs!)),
+      innerMs: ss.some((s) => s.innerMs === undefined) ? undefined : median(ss.map((s) => s.innerMs!)),
       peakRssMB: Math.max(...ss.map((s) => s.maxRssKiB)) / 1024,
       cpuMs: median(ss.map((s) => s.cpuMs)),
     };
@@ -200,15 +204,19 @@ async function main(): Promise<void> {
   }
   if (live.includes('handler') && live.includes('replay')) {
     // Issue 3: the handler's throughput on a large object through fauxqs is within 20 % of replay on the same file.
+    // Same file, like for like: the handler's one invocation (cold: rule pack and clients built inside it) against
+    // replay's own processing time from its summary line (both without process start-up).
     const big = files.length - 1;
     const h = thr(files[big].plainBytes, stat('handler', big).wallMs);
-    const r = thr(files[big].plainBytes, stat('replay', big).wallMs);
-    const ratio = marginal('handler') / marginal('replay');
+    const replayInner = stat('replay', big).innerMs;
+    const r = thr(files[big].plainBytes, replayInner ?? stat('replay', big).wallMs);
+    const ratio = h / r;
     out.push(
-      `  handler marginal throughput within 20% of replay's: ${marginal('handler').toFixed(0)} vs ${marginal('replay').toFixed(0)} MB/s = ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.8)}`,
+      `  handler throughput within 20% of replay's on the ${mb(files[big].plainBytes).toFixed(0)} MB file: ${h.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.8)}` +
+        (replayInner === undefined ? ' (replay timed as a whole process: no summary line)' : ''),
     );
     out.push(
-      `  handler on the ${mb(files[big].plainBytes).toFixed(0)} MB file: ${h.toFixed(0)} MB/s (invocation) vs replay ${r.toFixed(0)} MB/s (process, start-up included) = ${((h / r) * 100).toFixed(0)}%; MB/CPU-s ${marginalCpu('handler').toFixed(0)} vs ${marginalCpu('replay').toFixed(0)} (handler CPU includes fauxqs serving the GetObject in-process)`,
+      `    (marginal ${marginal('handler').toFixed(0)} vs ${marginal('replay').toFixed(0)} MB/s; MB/CPU-s ${marginalCpu('handler').toFixed(0)} vs ${marginalCpu('replay').toFixed(0)} — the handler's CPU includes fauxqs and dynalite serving it in-process)`,
     );
   } else {
     out.push(`  handler vs replay: SKIPPED${failed.has('handler') ? ` (${failed.get('handler')!.split('\n')[0]})` : ' (needs both modes)'}`);

@@ -14,9 +14,9 @@
  * 6. reads the subscriber queue and prints the alerts that arrived (alert_type, severity, ComputerName, UserName,
  *    FileName, alert_id) and their SNS MessageAttributes; stops the servers.
  *
- * What to expect: the handler acknowledges fdrv2/ secondary data without syncing it (context sync is not the
- * function's job), so names come from the events and the context table only; an object seen twice (the SQS and
- * the direct S3 sample name the same batch) publishes its alerts once (dedupe table).
+ * What to expect: the sample events name only data/ objects, so the uploaded fdrv2/ secondary data is not synced
+ * into the context table here (no event names it): names come from the events and events/context.json; an object
+ * seen twice (the SQS and the direct S3 sample name the same batch) publishes its alerts once (dedupe table).
  *
  * Output: the report on stdout; the handler's own logs (Powertools JSON) on stderr at POWERTOOLS_LOG_LEVEL
  * (default WARN here: `POWERTOOLS_LOG_LEVEL=INFO npm run local` shows per-object summaries). EMF metrics are off
