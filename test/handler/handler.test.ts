@@ -351,7 +351,8 @@ describe('handler: line accounting', () => {
   it('counts skipped lines by reason (LinesSkipped with a reason property)', async () => {
     const h = await harness();
     const text = gunzipSync(gz(BATCHES[0])).toString('utf8');
-    const bad = `${text}{"event_simpleName":"ProcessRollup2", broken\n[{"event_simpleName":"ProcessRollup2"}]\n`;
+    // Bad lines that could match (they carry the rule's literals); others are never parsed, so never judged.
+    const bad = `${text}{"event_simpleName":"ProcessRollup2","ImageFileName":"PsExec.exe", broken\n[{"event_simpleName":"ProcessRollup2","ImageFileName":"PsExec.exe"}]\n`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/bad-lines/part-00000.gz', Body: gzipSync(bad) }));
     expect(await h.handler(sqsEvent([s3Body('data/bad-lines/part-00000.gz')]), lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(await bodies(h.queueUrl, 3)).toHaveLength(3);
