@@ -514,7 +514,7 @@ export class DynamoContextStore implements ContextStore, FdrSyncTarget {
    * reads what is stored, then only records that change something are written — index items first, then the
    * entry with its version condition — with bounded concurrency. Operator items are never touched.
    */
-  async applyFdr(batch: FdrBatch): Promise<FdrApplyStats> {
+  async applyFdr(batch: FdrBatch, opts: { signal?: AbortSignal } = {}): Promise<FdrApplyStats> {
     const st = emptyApplyStats();
     const units: SyncUnit[] = [
       ...batch.hosts.map((rec): SyncUnit => ({ type: 'host', pk: `HOST#AID#${lower(rec.aid)}`, rec })),
@@ -522,6 +522,11 @@ export class DynamoContextStore implements ContextStore, FdrSyncTarget {
       ...batch.users.map((rec): SyncUnit => ({ type: 'user', pk: `USER#SID#${rec.sid.toUpperCase()}`, rec })),
     ];
     for (let i = 0; i < units.length; i += SYNC_CHUNK) {
+      if (opts.signal?.aborted) {
+        throw Object.assign(new Error(`sync stopped after ${i} of ${units.length} keys: ${String(opts.signal.reason ?? 'aborted')}`), {
+          name: 'AbortError',
+        });
+      }
       const chunk = units.slice(i, i + SYNC_CHUNK);
       const keys = [...new Set(chunk.map((u) => u.pk))].map((pk) => ({ pk, sk: FDR }));
       const stored = new Map<string, Record<string, unknown>>();

@@ -70,7 +70,8 @@ export interface FdrApplyStats {
 }
 
 export interface FdrSyncTarget {
-  applyFdr(batch: FdrBatch): Promise<FdrApplyStats>;
+  /** Stops between chunks of writes when `signal` fires (throws; what was written stays, the retry skips it). */
+  applyFdr(batch: FdrBatch, opts?: { signal?: AbortSignal }): Promise<FdrApplyStats>;
 }
 
 export const emptyApplyStats = (): FdrApplyStats => ({ items: 0, refs: 0, unchanged: 0, stale: 0, writeRequests: 0, readRequests: 0 });
@@ -293,7 +294,7 @@ export async function syncSecondaryObject(
     if (collector.size === 0) return;
     const batch = collector.drain();
     result.keys += batch.hosts.length + batch.interfaces.length + batch.users.length;
-    addStats(result.write, await store.applyFdr(batch));
+    addStats(result.write, await store.applyFdr(batch, { signal: opts.signal }));
   };
   const wrapped: ObjectSource = {
     async open(r) {

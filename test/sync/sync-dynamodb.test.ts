@@ -183,6 +183,21 @@ describe('context sync: aidmaster', () => {
     expect(r).toMatchObject({ status: 'error', error: { kind: 'transient', stage: 'write' } });
   });
 
+  it('an aborted sync (time budget) is transient; what it wrote stays and the retry skips it', async () => {
+    const store = await freshStore();
+    const recs = Array.from({ length: 30 }, (_, i) => aidmaster({ aid: `aid-${i}`, ComputerName: `H${i}` }));
+    const ac = new AbortController();
+    ac.abort(new Error('time budget exhausted'));
+    const src = source({ [K_NEW]: gz(recs) });
+    const r = await syncSecondaryObject({ bucket: 'b', key: K_NEW }, src, store, { signal: ac.signal });
+    expect(r).toMatchObject({ status: 'error', error: { kind: 'transient' } });
+    const c = new FdrCollector();
+    recs.forEach((x) => c.add('aidmaster', x));
+    await expect(store.applyFdr(c.drain(), { signal: ac.signal })).rejects.toThrow(/sync stopped after 0 of 30 keys/);
+    const retry = await syncSecondaryObject({ bucket: 'b', key: K_NEW }, src, store);
+    expect(retry.write).toMatchObject({ items: 30, unchanged: 0 });
+  });
+
   it('flushes every maxPendingKeys distinct keys (bounded memory)', async () => {
     const store = await freshStore();
     const recs = Array.from({ length: 25 }, (_, i) => aidmaster({ aid: `aid-${i}`, ComputerName: `H${i}` }));
