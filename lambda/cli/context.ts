@@ -16,8 +16,9 @@ import { expandLocalInputs } from './inputs';
 import type { ContextFile, HostEntry, UserEntry } from '../context/types';
 import { validateContext } from '../context/validate';
 import type { Io } from './replay';
+import { UsageError } from './usage';
 
-export class ContextUsageError extends Error {}
+export class ContextUsageError extends UsageError {}
 
 const store = (table?: string) => new DynamoContextStore({ tableName: table });
 

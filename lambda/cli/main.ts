@@ -6,13 +6,11 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { backfill } from './backfill';
-import { ContextUsageError, runContext } from './context';
-import { runInvoke } from './invoke';
-import { runLint } from './lint';
-import { redrive } from './redrive';
-import { s3Client, sqsClient } from '../aws/clients';
 import { EXIT_CANNOT_RUN, EXIT_INPUT_ERRORS, runReplay, type Io, type ReplayFormat } from './replay';
+import { UsageError } from './usage';
+
+// Commands that talk to AWS load the SDK on demand: `replay` and `lint` start without it.
+const aws = () => import('../aws/clients');
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 /** What `npm run replay` shows with no arguments: the bundled sample batches and context. */
@@ -88,6 +86,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
         if (since && Number.isNaN(since.getTime())) throw new UsageError(`--since is not a date: ${values.since}`);
         const rate = Number(values.rate);
         if (!Number.isFinite(rate) || rate < 0) throw new UsageError('--rate must be a number of messages per second');
+        const [{ backfill }, { s3Client, sqsClient }] = await Promise.all([import('./backfill'), aws()]);
         const res = await backfill(
           { uri: positionals[0], queueUrl: values.queue, since, rate, startAfter: values['start-after'], dryRun: values['dry-run'] },
           { s3: s3Client(), sqs: sqsClient() },
@@ -102,6 +101,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
           options: { from: { type: 'string' }, to: { type: 'string' }, max: { type: 'string' } },
         });
         if (!values.from || !values.to) throw new UsageError('redrive needs --from DLQ_URL and --to QUEUE_URL');
+        const [{ redrive }, { sqsClient }] = await Promise.all([import('./redrive'), aws()]);
         const res = await redrive({ from: values.from, to: values.to, max: values.max ? Number(values.max) : undefined }, sqsClient(), (line) =>
           io.stderr.write(line + '\n'),
         );
@@ -109,15 +109,16 @@ export async function main(argv: string[], io: Io): Promise<number> {
         return res.failed > 0 ? EXIT_INPUT_ERRORS : 0;
       }
       case 'context':
-        return await runContext(rest, io);
+        return await (await import('./context')).runContext(rest, io);
       case 'invoke': {
         const { values, positionals } = parseArgs({ args: rest, allowPositionals: true, options: { timeout: { type: 'string' } } });
         if (positionals.length !== 1) throw new UsageError('invoke needs one EVENT.json');
+        const { runInvoke } = await import('./invoke');
         return await runInvoke({ eventPath: positionals[0], timeoutSeconds: values.timeout === undefined ? undefined : Number(values.timeout) }, io);
       }
       case 'lint':
         if (rest.length === 0) throw new UsageError('lint needs at least one .cql file');
-        return await runLint(rest, io);
+        return await (await import('./lint')).runLint(rest, io);
       case undefined:
       case '-h':
       case '--help':
@@ -128,15 +129,13 @@ export async function main(argv: string[], io: Io): Promise<number> {
         throw new UsageError(`unknown command "${command}"`);
     }
   } catch (err) {
-    if (err instanceof UsageError || err instanceof ContextUsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+    if (err instanceof UsageError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       io.stderr.write(`fdr-detect: ${(err as Error).message}\n${USAGE}`);
       return EXIT_CANNOT_RUN;
     }
     throw err;
   }
 }
-
-class UsageError extends Error {}
 
 const invokedDirectly = process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1];
 const viaBin = process.argv[1]?.endsWith('fdr-detect.mjs') || process.argv[1]?.endsWith('fdr-detect');
