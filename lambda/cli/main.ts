@@ -1,8 +1,4 @@
-/**
- * `fdr-detect` — replay FDR batches locally, lint rules.
- *   fdr-detect replay [PATH|s3://bucket/prefix ...] [--context FILE|dynamodb] [--format table|ndjson|json] [--include-suppressed] [--rules DIR]
- *   fdr-detect lint RULE.cql ...
- */
+/** `fdr-detect`: replay FDR batches, lint rules, manage context, drive the deployed pipeline (see USAGE). */
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -24,11 +20,12 @@ const USAGE = `usage:
       Exit 0: every input read; 1: could not run; 2: some input corrupt or unreadable (alerts still printed).
   fdr-detect lint RULE.cql ...
       Exit 0: clean; 1: errors (file:line:col diagnostics on stderr).
-  fdr-detect context import FILE | export [--out FILE] | list
+  fdr-detect context import FILE | export [--out FILE] | list [--fdr] | sync FILE|DIR ...
   fdr-detect context put user  [--sid SID] [--name DOMAIN\\user] [--tag T ...] [--owner O] [--reason R] [--expires ISO]
   fdr-detect context put host  [--aid AID] [--name HOST] [--ip IP ...] [--tag T ...] [--owner O] [--reason R] [--expires ISO]
   fdr-detect context delete user --sid SID | --name NAME;  context delete host --aid AID | --name HOST | --ip IP
-      The DynamoDB context table (--table NAME or CONTEXT_TABLE_NAME). import validates first, is idempotent.
+      The DynamoDB context table (--table NAME or CONTEXT_TABLE_NAME). import validates first, is idempotent;
+      sync loads FDR secondary data (paths with fdrv2/aidmaster|managedassets|userinfo/) the way the Lambda does.
   fdr-detect backfill s3://bucket/prefix --queue URL [--since ISO] [--rate N] [--start-after KEY] [--dry-run]
       Enqueue S3-event messages for existing objects (fan-out over Lambda). Resume with --start-after KEY.
   fdr-detect redrive --from DLQ_URL --to QUEUE_URL [--max N]
