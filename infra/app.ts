@@ -1,5 +1,5 @@
 /**
- * CDK app entry (cdk.json: "npx tsx infra/app.ts"). All settings come from context; see docs/deploy.md.
+ * CDK app entry (cdk.json: "npx tsx infra/app.ts"). All settings come from context; see README.md (Deploy).
  * The app synthesises automatically when run by the CDK CLI.
  */
 import { App } from 'aws-cdk-lib';

@@ -1,6 +1,6 @@
 /**
  * fdr-detect inside an existing CDK app, next to an FDR landing bucket and a SOC alert topic you already
- * have. This file is compiled and synthesised by test/infra and shown verbatim in docs/deploy.md.
+ * have. This file is compiled and synthesised by test/infra and shown verbatim in README.md.
  */
 import { App, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';

@@ -1,4 +1,4 @@
-/** Existing-bucket / existing-topic variants, and the example app that docs/deploy.md shows. */
+/** Existing-bucket / existing-topic variants, and the example app that README.md shows. */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,8 +102,8 @@ describe('the example app (infra/examples/existing-bucket.ts)', () => {
     expect(JSON.stringify(report)).not.toMatch(/"severity":\s*"error"/);
   });
 
-  it('is shown verbatim in docs/deploy.md', () => {
-    const doc = readFileSync(join(PROJECT_ROOT, 'docs', 'deploy.md'), 'utf8');
+  it('is shown verbatim in README.md', () => {
+    const doc = readFileSync(join(PROJECT_ROOT, 'README.md'), 'utf8');
     const example = readFileSync(examplePath, 'utf8').trimEnd();
     expect(doc).toContain('```ts\n' + example + '\n```');
   });
