@@ -3,6 +3,7 @@
  * UserIdentity / UserLogon events (UserSid, UserName, AuthenticationId) and AgentOnline / HostnameChanged
  * (ComputerName). Collected while streaming, consulted once the object has been read, so line order doesn't matter.
  */
+import { BoundedMap } from './bounded';
 import { str } from './fieldview';
 import type { RawEvent } from './types';
 
@@ -35,10 +36,19 @@ function qualified(ev: RawEvent): string | undefined {
   return domain && !name.includes('\\') && !name.includes('@') ? `${domain}\\${name}` : name;
 }
 
+/** Identities remembered per object, per map (the newest win; bounded whatever the object size). */
+export const DEFAULT_IDENTITY_CAPACITY = 32_768;
+
 export class IdentityIndex {
-  private readonly userBySid = new Map<string, string>();
-  private readonly userByAuth = new Map<string, string>();
-  private readonly hostByAid = new Map<string, { name: string; ts: number }>();
+  private readonly userBySid: BoundedMap<string, string>;
+  private readonly userByAuth: BoundedMap<string, string>;
+  private readonly hostByAid: BoundedMap<string, { name: string; ts: number }>;
+
+  constructor(capacity = DEFAULT_IDENTITY_CAPACITY) {
+    this.userBySid = new BoundedMap(capacity);
+    this.userByAuth = new BoundedMap(capacity);
+    this.hostByAid = new BoundedMap(capacity);
+  }
 
   static isIdentityEvent(type: string | undefined): boolean {
     return type !== undefined && (USER_TYPES.has(type) || HOST_TYPES.has(type));
