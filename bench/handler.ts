@@ -3,7 +3,8 @@
  * fauxqs, in its own process.
  *   tsx bench/handler.ts FILE
  *
- * Setup (not measured): start fauxqs + dynalite in this process, create the stack's resources
+ * Setup (not measured): start fauxqs + dynalite in a separate process (bench/servers-proc.ts — S3 is remote
+ * for a real Lambda too, so the servers' CPU is not the handler's), create the stack's resources
  * (lambda/local/resources.ts), upload FILE as `data/<uuid>/part-00000.gz` with @aws-sdk/lib-storage Upload
  * (fauxqs answers a single PutObject over 11 MiB with HTTP 413).
  * Warm-up (not measured): one invocation on the small sample batch events/fdr/data/6a1f…/part-00000.gz, as a warm
@@ -11,7 +12,6 @@
  * (~0.5 s of one-time cost that is cold start, not throughput; reported as `warmupMs`).
  * Measured: ONE handler invocation (lambda/handler.ts `handler`) on an SQS-wrapped S3 ObjectCreated event for the
  * big object — streamed GetObject from fauxqs, decode, rules, DynamoDB context lookups and dedupe, SNS publication.
- * fauxqs serves the GetObject from this same process, so its CPU is part of what is measured (and of cpuMs).
  *
  * Prints one JSON line like bench/child.ts: { mode, bytesOut, events, innerMs, maxRssKiB, cpuMs, ... } where
  * innerMs / cpuMs cover the invocation only; bytesOut/events come from the handler's "object summary" log.
@@ -21,7 +21,9 @@ import { createReadStream, readFileSync, statSync } from 'node:fs';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
 import type { SQSEvent } from 'aws-lambda';
-import { startLocalServers } from '../lambda/local/servers';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
 
 const file = process.argv[2];
 if (!file) {
@@ -29,8 +31,15 @@ if (!file) {
   process.exit(2);
 }
 
-const servers = await startLocalServers();
-Object.assign(process.env, servers.env);
+const serverProc = spawn(process.execPath, ['--import', 'tsx', 'bench/servers-proc.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const [envLine] = (await once(createInterface({ input: serverProc.stdout! }), 'line')) as [string];
+Object.assign(process.env, JSON.parse(envLine) as Record<string, string>);
+const servers = {
+  async stop(): Promise<void> {
+    serverProc.stdin!.end();
+    await once(serverProc, 'exit');
+  },
+};
 process.env.POWERTOOLS_LOG_LEVEL = 'INFO'; // the "object summary" line carries bytesOut and lines
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 
@@ -96,7 +105,7 @@ try {
   const summary = logs
     .split('\n')
     .filter((l) => l.includes('"object summary"'))
-    .map((l) => JSON.parse(l) as { bytesOut: number; lines: number; alerts: number; published: number; failed: number })[0];
+    .map((l) => JSON.parse(l) as { bytesOut: number; lines: number; alerts: number; published: number; failed: number; readMs: number; deliverMs: number })[0];
   if (!summary) throw new Error(`no "object summary" in the handler's logs:\n${logs.slice(-2000)}`);
   if ((response.batchItemFailures ?? []).length > 0) throw new Error(`handler returned batchItemFailures: ${logs.slice(-2000)}`);
 
@@ -114,6 +123,8 @@ try {
       gzBytes: size,
       uploadMs,
       warmupMs,
+      readMs: summary.readMs,
+      deliverMs: summary.deliverMs,
     }),
   );
 } finally {

@@ -125,6 +125,7 @@ export async function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Dea
     } finally {
       clearTimeout(timer);
     }
+    const readMs = Date.now() - started;
     const ctx =
       before && d.context.stats ? { keys: d.context.stats.keys - before.keys, hits: d.context.stats.cacheHits - before.hits } : null;
     readMetrics(d, result, ctx);
@@ -184,7 +185,9 @@ export async function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Dea
       });
     }
 
+    const deliverStarted = Date.now();
     const delivery = await deliverAlerts(result.alerts, { dedupe: d.dedupe, sink: d.sink });
+    const deliverMs = Date.now() - deliverStarted;
     count(d.metrics, 'AlertsPublished', delivery.published.length);
     count(d.metrics, 'AlertsDeduplicated', delivery.deduplicated.length);
     if (delivery.failed.length > 0) count(d.metrics, 'AlertsFailed', delivery.failed.length);
@@ -202,6 +205,8 @@ export async function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Dea
       failures: delivery.failed.slice(0, 10),
       error: result.error ?? null,
       durationMs: Date.now() - started,
+      readMs,
+      deliverMs,
     });
     if (delivery.failed.length > 0 || delivery.busy.length > 0) {
       return {
