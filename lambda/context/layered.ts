@@ -26,7 +26,7 @@ export class LayeredContextStore implements ContextStore {
       degraded: base.degraded,
       host(hq) {
         const l = local.host(hq);
-        const b = base.host(hq) ?? (l ? base.host({ computerName: l.computerName, ips: l.ips }) : null);
+        const b = base.host(hq) ?? (l ? base.host({ aid: l.aid, computerName: l.computerName, ips: l.ips }) : null);
         return mergeEntries(l, b);
       },
       user(uq) {

@@ -116,7 +116,7 @@ export class MemoryContext implements ContextSnapshot {
 
   host(q: HostQuery): HostEntry | null {
     const fdr = this.fdr.host(q);
-    const op = this.operator.host(q) ?? (fdr ? this.operator.host({ computerName: fdr.computerName, ips: fdr.ips }) : null);
+    const op = this.operator.host(q) ?? (fdr ? this.operator.host({ aid: fdr.aid, computerName: fdr.computerName, ips: fdr.ips }) : null);
     return mergeEntries(fdr, op);
   }
 }

@@ -77,3 +77,15 @@ describe('context file validation', () => {
     expect(validateContext([1, 2]).problems).toEqual([{ path: '$', message: expect.stringMatching(/JSON object/) }]);
   });
 });
+
+describe('operator and FDR entries merged on lookup', () => {
+  it('finds the operator entry keyed by the aid the FDR entry supplies, when the query only had a name', () => {
+    const ctx = new MemoryContext({
+      hosts: [
+        { aid: 'A7', tags: ['backup'], owner: 'storage' },
+        { aid: 'a7', computerName: 'BKP01', source: 'fdr:aidmaster' },
+      ],
+    });
+    expect(ctx.host({ computerName: 'bkp01' })).toMatchObject({ aid: 'A7', computerName: 'BKP01', tags: ['backup'], source: 'operator+fdr:aidmaster' });
+  });
+});
