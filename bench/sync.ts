@@ -60,7 +60,7 @@ async function bench(): Promise<void> {
   const servers = await startLocalServers();
   Object.assign(process.env, servers.env);
   // Modules that build SDK clients are imported after the environment points at the local servers.
-  const { CreateTableCommand } = await import('@aws-sdk/client-dynamodb');
+  const { createPkSkTable } = await import('../lambda/local/resources');
   const { DynamoContextStore } = await import('../lambda/context/dynamodb');
   const { TtlLruCache } = await import('../lambda/context/cache');
   const { syncSecondaryObject } = await import('../lambda/context/sync');
@@ -78,20 +78,7 @@ async function bench(): Promise<void> {
     { step: 'initialize', name: 'countRequests' },
   );
   const table = `bench-sync-${Date.now().toString(36)}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  await createPkSkTable(client, table);
   requests.clear();
   const store = new DynamoContextStore({ tableName: table, client: documentClient(client), cache: new TtlLruCache(), syncConcurrency: CONCURRENCY });
 

@@ -10,6 +10,7 @@ import { DEFAULT_POLICY, suppressionFor, type SuppressionRule } from './context/
 import type { ContextSnapshot, ContextStore, HostQuery, UserQuery } from './context/types';
 import { MemoryContext } from './context/memory';
 import { decodeEvents } from './fdr/decode';
+import { emptyStats } from './fdr/lines';
 import { isProcessEvent, processInfo, PROCESS_EVENT_TYPES, str, viewOf, JOINED_FIELDS } from './fdr/fieldview';
 import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/identity';
 import { ProcessIndex } from './fdr/join';
@@ -245,16 +246,4 @@ function isTransientOpenError(err: unknown): boolean {
   const status = e?.$metadata?.httpStatusCode;
   if (status !== undefined && status >= 400 && status < 500 && status !== 429) return false;
   return true;
-}
-
-function emptyStats(): DecodeStats {
-  return {
-    bytesIn: 0,
-    bytesOut: 0,
-    gzip: false,
-    lines: 0,
-    candidates: 0,
-    skipped: { 'invalid-json': 0, 'not-object': 0, 'over-long': 0, 'invalid-utf8': 0 },
-    skippedSamples: [],
-  };
 }

@@ -64,7 +64,8 @@ export function stackResourceNames(prefix = 'fdr-detect-local'): StackResourceNa
   };
 }
 
-async function createPkSkTable(ddb: DynamoDBClient, name: string): Promise<void> {
+/** A table with the stack's key schema: string `pk` (partition) and `sk` (sort), on demand. */
+export async function createPkSkTable(ddb: DynamoDBClient, name: string): Promise<void> {
   await ddb.send(
     new CreateTableCommand({
       TableName: name,

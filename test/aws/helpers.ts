@@ -1,14 +1,9 @@
 // Helpers for integration tests against the local servers (fauxqs: SNS/SQS/S3, dynalite: DynamoDB).
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import {
-  CreateQueueCommand,
-  DeleteMessageBatchCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-  type Message,
-} from '@aws-sdk/client-sqs';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateQueueCommand, GetQueueAttributesCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { createPkSkTable } from '../../lambda/local/resources';
+import { drainQueue } from '../../lambda/local/samples';
 
 export const uniq = (p: string): string => `${p}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
@@ -31,42 +26,11 @@ export async function topicWithQueue(o: { filterPolicy?: object; raw?: boolean }
   return { topicArn: TopicArn!, queueUrl: QueueUrl! };
 }
 
-/** Read until `expected` messages arrived or the queue stays empty for `idleMs`. */
-export async function drain(queueUrl: string, expected = Infinity, idleMs = 600): Promise<Message[]> {
-  const q = sqs();
-  const out: Message[] = [];
-  let idleSince = Date.now();
-  while (out.length < expected && Date.now() - idleSince < idleMs) {
-    const r = await q.send(
-      new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0, MessageAttributeNames: ['All'] }),
-    );
-    const msgs = r.Messages ?? [];
-    if (msgs.length === 0) {
-      await new Promise((res) => setTimeout(res, 50));
-      continue;
-    }
-    idleSince = Date.now();
-    out.push(...msgs);
-    await q.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: msgs.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }),
-    );
-  }
-  return out;
+/** Read (and delete) until `expected` messages arrived or the queue stays empty for `idleMs`. */
+export function drain(queueUrl: string, expected = Infinity, idleMs = 600): Promise<Message[]> {
+  return drainQueue(sqs(), queueUrl, { expected, idleMs });
 }
 
 export async function createTable(name: string, ddb = new DynamoDBClient({})): Promise<void> {
-  await ddb.send(
-    new CreateTableCommand({
-      TableName: name,
-      BillingMode: 'PAY_PER_REQUEST',
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-    }),
-  );
+  await createPkSkTable(ddb, name);
 }

@@ -1,21 +1,10 @@
+import { runCli as cli } from '../support/cli';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { randomUUID } from 'node:crypto';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { s3Client, sqsClient } from '../../lambda/aws/clients';
-import { main } from '../../lambda/cli/main';
 
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { stdout: out, stderr: err });
-  return { code, out: o, err: e };
-}
 
 async function drain(queueUrl: string): Promise<string[]> {
   const bodies: string[] = [];

@@ -1,23 +1,13 @@
+import { runCli as cli } from '../support/cli';
 import { CreateBucketCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { s3Client } from '../../lambda/aws/clients';
-import { main, SAMPLE_BATCHES, SAMPLE_CONTEXT } from '../../lambda/cli/main';
+import { SAMPLE_BATCHES, SAMPLE_CONTEXT } from '../../lambda/cli/main';
 import { createTable, uniq } from '../aws/helpers';
 
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { stdout: out, stderr: err });
-  return { code, out: o, err: e };
-}
 
 describe('fdr-detect context (dynalite)', () => {
   it('imports the sample context idempotently and exports it back unchanged', async () => {

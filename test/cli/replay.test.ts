@@ -1,26 +1,12 @@
+import { runCli as cli } from '../support/cli';
 import { mkdtempSync, writeFileSync, mkdirSync, copyFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { main, SAMPLE_BATCHES } from '../../lambda/cli/main';
+import { SAMPLE_BATCHES } from '../../lambda/cli/main';
 
-function capture() {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  return { io: { stdout: out, stderr: err }, get out() { return o; }, get err() { return e; } };
-}
 
-async function cli(args: string[]) {
-  const c = capture();
-  const code = await main(args, c.io);
-  return { code, out: c.out, err: c.err };
-}
 
 const PART = join(SAMPLE_BATCHES, 'data', '6a1f0c2e-8a41-4f7e-9d2b-1c3e5a7b9d01', 'part-00000.gz');
 

@@ -1,14 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../lambda/cli/main';
+import { runCli } from '../support/cli';
 import { alertSchemaErrors } from '../support/alert-schema';
 
 async function replayNdjson(): Promise<Record<string, unknown>[]> {
-  const out = new PassThrough();
-  let text = '';
-  out.on('data', (d) => (text += d));
-  await main(['replay', '--format', 'ndjson', '--include-suppressed'], { stdout: out, stderr: new PassThrough() });
-  return text.trim().split('\n').map((l) => JSON.parse(l));
+  const { out } = await runCli(['replay', '--format', 'ndjson', '--include-suppressed']);
+  return out.trim().split('\n').map((l) => JSON.parse(l));
 }
 
 describe('alert JSON Schema', () => {

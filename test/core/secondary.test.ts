@@ -1,6 +1,5 @@
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../lambda/cli/main';
+import { runCli } from '../support/cli';
 import { LayeredContextStore } from '../../lambda/context/layered';
 import { StaticContextStore } from '../../lambda/context/file';
 import { hostFromAidmaster, routeSecondaryKey, SecondaryAccumulator, userFromUserinfo } from '../../lambda/fdr/secondary';
@@ -54,13 +53,8 @@ describe('context layered over FDR data', () => {
 
 describe('replay of an FDR export on disk', () => {
   it('loads fdrv2/ first so every sample alert has ComputerName and UserName', async () => {
-    const out = new PassThrough();
-    const err = new PassThrough();
-    let text = '';
-    let log = '';
-    out.on('data', (d) => (text += d));
-    err.on('data', (d) => (log += d));
-    expect(await main(['replay', '--format', 'ndjson'], { stdout: out, stderr: err })).toBe(0);
+    const { code, out: text, err: log } = await runCli(['replay', '--format', 'ndjson']);
+    expect(code).toBe(0);
     const alerts = text.trim().split('\n').map((l) => JSON.parse(l));
     expect(alerts.length).toBeGreaterThan(5);
     for (const a of alerts) {

@@ -1,23 +1,12 @@
 // `fdr-detect context sync FILE|DIR` against dynalite.
+import { runCli as cli } from '../support/cli';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { main } from '../../lambda/cli/main';
 import { createTable, uniq } from '../aws/helpers';
 import { AID, AID2, aidmaster, gz, userinfo } from './helpers';
 
-async function cli(args: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  let o = '';
-  let e = '';
-  out.on('data', (d) => (o += d));
-  err.on('data', (d) => (e += d));
-  const code = await main(args, { stdout: out, stderr: err });
-  return { code, out: o, err: e };
-}
 
 function put(root: string, rel: string, body: Buffer): string {
   const p = join(root, rel);
