@@ -101,32 +101,38 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   /** Network events whose outcome waits for their process line, which may come later in the object. */
   const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
 
+  let lastLine = 0;
+  const consume = (ev: DecodedEvent): void => {
+    lastLine = ev.line;
+    const raw = ev.event;
+    const type = str(raw.event_simpleName);
+    if (isProcessEvent(type)) {
+      const p = processInfo(raw);
+      if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
+      if (ev.partial) return; // failed the literal gate: no rule can match it
+    } else if (IdentityIndex.isIdentityEvent(type)) {
+      identity.add(raw);
+    }
+    if (ruleTypes !== null && (type === undefined || !ruleTypes.has(type))) return;
+    const view = viewOf(raw, processes);
+    const unknown = view.pending ? JOINED_FIELDS : undefined;
+    for (const rule of deps.rules) {
+      const r = rule.query.evaluate(view.fields, unknown);
+      if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+      else if (r.status === 'unknown') pending.push({ rule, ev });
+    }
+  };
+  const decodeOptions = { ...deps.decode, eventTypes, gates };
+
   let stats: DecodeStats | undefined;
   let error: ObjectResult['error'];
   try {
     const body = await deps.source.open(ref, deps.signal);
-    const decoded = decodeEvents(abortable(body, deps.signal), { ...deps.decode, eventTypes, gates });
+    const decoded = decodeEvents(abortable(body, deps.signal), decodeOptions);
     stats = decoded.stats;
-    for await (const batch of decoded.events) {
-      for (const ev of batch) {
-        const raw = ev.event;
-        const type = str(raw.event_simpleName);
-        if (isProcessEvent(type)) {
-          const p = processInfo(raw);
-          if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
-          if (ev.partial) continue; // failed the literal gate: no rule can match it
-        } else if (IdentityIndex.isIdentityEvent(type)) {
-          identity.add(raw);
-        }
-        if (ruleTypes !== null && (type === undefined || !ruleTypes.has(type))) continue;
-        const view = viewOf(raw, processes);
-        const unknown = view.pending ? JOINED_FIELDS : undefined;
-        for (const rule of deps.rules) {
-          const r = rule.query.evaluate(view.fields, unknown);
-          if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
-          else if (r.status === 'unknown') pending.push({ rule, ev });
-        }
-      }
+    for await (const batch of decoded.events) for (const ev of batch) consume(ev);
+    if (stats.error?.stage === 'gzip' && !deps.signal?.aborted) {
+      stats = await recoverBeforeDamage(ref, deps, decodeOptions, () => lastLine, consume, stats);
     }
     if (stats.error) {
       error = { kind: stats.error.stage === 'source' ? 'transient' : 'permanent', message: stats.error.message };
@@ -148,6 +154,46 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
 
   const { alerts, suppressed, degraded } = await enrich(ref, matches, identity, deps);
   return { ref, stats, matches: matches.length, alerts, suppressed, contextDegraded: degraded, error };
+}
+
+/**
+ * Corrupt gzip: Node's zlib drops the output of the one inflate call that hits the damage (up to a 256 KiB chunk —
+ * in a small object, everything). The object is read again, fast up to shortly before where the damage was
+ * reported and in ever smaller steps from there (first 256 B, then 1 B), and the events past the last line
+ * already seen are consumed, so what precedes the damage is kept. Only corrupt objects pay for this. A pass's
+ * statistics replace the previous one's (it saw the same lines, and more). If the object cannot be read again,
+ * what was read stands.
+ */
+async function recoverBeforeDamage(
+  ref: ObjectRef,
+  deps: PipelineDeps,
+  options: DecodeOptions,
+  seen: () => number,
+  consume: (ev: DecodedEvent) => void,
+  first: DecodeStats,
+): Promise<DecodeStats> {
+  let stats = first;
+  for (const [margin, step] of [
+    [512 * 1024, 256],
+    [1024, 1],
+  ] as const) {
+    const at = stats.error?.stage === 'gzip' ? stats.error.atByte : undefined;
+    if (at === undefined) break;
+    try {
+      const lastLine = seen();
+      const body = await deps.source.open(ref, deps.signal);
+      const again = decodeEvents(abortable(body, deps.signal), {
+        ...options,
+        fineInflate: { from: Math.max(0, at - margin), step },
+      });
+      for await (const batch of again.events) for (const ev of batch) if (ev.line > lastLine) consume(ev);
+      if (again.stats.error?.stage !== 'gzip') break; // the object changed under us: keep what we have
+      stats = again.stats;
+    } catch {
+      break;
+    }
+  }
+  return stats;
 }
 
 function ruleEventTypes(rules: readonly LoadedRule[]): Set<string> | null {

@@ -42,7 +42,8 @@ export function decodeEvents(
     gates: opts.gates,
   });
   const chunkSize = positive(opts.chunkSize, DEFAULT_CHUNK_SIZE);
-  return { events: run(src, stats, lines, chunkSize), stats };
+  const step = positive(opts.inflateStep, Math.min(MAX_INFLATE_INPUT, chunkSize));
+  return { events: run(src, stats, lines, chunkSize, step, opts.fineInflate), stats };
 }
 
 function positive(v: number | undefined, dflt: number): number {
@@ -76,6 +77,8 @@ async function* run(
   stats: DecodeStats,
   lines: LineDecoder,
   chunkSize: number,
+  step: number,
+  fine: { from: number; step: number } | undefined,
 ): AsyncGenerator<DecodedEvent[], void, undefined> {
   const it = src[Symbol.asyncIterator]();
 
@@ -105,7 +108,7 @@ async function* run(
   stats.gzip = headLen >= 2 && byteAt(0) === 0x1f && byteAt(1) === 0x8b;
 
   if (stats.gzip) {
-    yield* inflate(it, head, srcDone, stats, lines, chunkSize);
+    yield* inflate(it, head, srcDone, stats, lines, chunkSize, step, fine);
     return;
   }
 
@@ -172,6 +175,8 @@ async function* inflate(
   stats: DecodeStats,
   lines: LineDecoder,
   chunkSize: number,
+  pieceSize: number,
+  fine: { from: number; step: number } | undefined,
 ): AsyncGenerator<DecodedEvent[], void, undefined> {
   // createGunzip decodes concatenated members by default.
   const gz = createGunzip({ chunkSize });
@@ -197,11 +202,21 @@ async function* inflate(
   let stopped = false; // the consumer left early
   let lastWrite: Promise<void> = Promise.resolve(); // settles when zlib has processed the latest piece
   const closed = new Promise<void>((resolve) => gz.once('close', resolve));
-  /** Write `b` in pieces of at most MAX_INFLATE_INPUT bytes; false when zlib is gone or the consumer left. */
+  /** Write `b` in pieces of at most `pieceSize` bytes; false when zlib is gone or the consumer left. */
+  let fed = 0;
   const feed = async (b: Buffer): Promise<boolean> => {
-    for (let off = 0; off < b.length; off += MAX_INFLATE_INPUT) {
+    for (let off = 0; off < b.length; ) {
       if (stopped || gz.destroyed) return false;
-      const piece = off === 0 && b.length <= MAX_INFLATE_INPUT ? b : b.subarray(off, off + MAX_INFLATE_INPUT);
+      // Near known damage (a recovery pass), small writes: a failing inflate call then drops little output.
+      const size =
+        fine === undefined || fed + pieceSize <= fine.from
+          ? pieceSize
+          : fed < fine.from
+            ? fine.from - fed
+            : Math.max(1, Math.min(pieceSize, fine.step));
+      const piece = off === 0 && b.length <= size ? b : b.subarray(off, off + size);
+      off += piece.length;
+      fed += piece.length;
       let resolveWrite!: () => void;
       lastWrite = new Promise<void>((resolve) => (resolveWrite = resolve));
       if (!gz.write(piece, () => resolveWrite())) await writable(gz);

@@ -69,6 +69,10 @@ export interface DecodeStats {
 export interface DecodeOptions {
   /** Longest accepted line in bytes; longer lines are skipped as `over-long` (memory stays bounded). Default 8 MiB. */
   maxLineBytes?: number;
+  /** Compressed bytes per zlib write. Default min(256 KiB, chunkSize). Smaller loses less output on corrupt data. */
+  inflateStep?: number;
+  /** From compressed byte `from` on, write `step` bytes at a time (recovery near known damage: see pipeline.ts). */
+  fineInflate?: { from: number; step: number };
   /** zlib inflate chunk size. Default 256 KiB. */
   chunkSize?: number;
   /**

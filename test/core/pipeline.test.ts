@@ -143,6 +143,24 @@ describe('pipeline', () => {
     expect(r.error?.kind).toBe('permanent');
   });
 
+  it('keeps what precedes the damage even when zlib would drop the whole chunk (small objects, trailing garbage)', async () => {
+    const events = Array.from({ length: 200 }, (_, i) => pr2(S32 + 'PsExec.exe', `PsExec.exe \\\\h${i} cmd`, { id: `e${i}` }));
+    const plain = Buffer.from(events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    const gz = gzipSync(plain);
+    // A flipped byte inside the deflate data (here: in the CRC trailer, found only after everything inflated).
+    const flipped = Buffer.from(gz);
+    flipped[flipped.length - 6] ^= 0xff;
+    const r1 = await run([], undefined, flipped);
+    expect(r1.error?.kind).toBe('permanent');
+    expect(r1.alerts.length).toBeGreaterThan(150);
+    // A valid member followed by garbage: every event of the member is kept.
+    const r2 = await run([], undefined, Buffer.concat([gzipSync(plain.subarray(0, plain.indexOf('\n', 1000) + 1)), Buffer.from('garbage!!')]));
+    expect(r2.error?.kind).toBe('permanent');
+    expect(r2.alerts.length).toBe(plain.subarray(0, plain.indexOf('\n', 1000) + 1).toString().trim().split('\n').length);
+    // Lines are not counted twice by the recovery pass.
+    expect(r2.stats.lines).toBe(r2.alerts.length);
+  });
+
   it('reports a missing object as a permanent error', async () => {
     const r = await processObject({ bucket: 'b', key: 'nope' }, { source: new MemoryObjectSource(new Map()), rules, context: new StaticContextStore() });
     expect(r.error?.kind).toBe('permanent');
