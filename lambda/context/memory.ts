@@ -49,11 +49,14 @@ class EntryIndex {
       if (e) return e;
     }
     if (!q.userName) return null;
+    // By name only when the identities do not contradict: an entry for another SID is another account.
+    const ok = (e: UserEntry | undefined): UserEntry | undefined =>
+      e && !(e.userSid && q.userSid && e.userSid.toUpperCase() !== q.userSid.toUpperCase()) ? e : undefined;
     const { domain, user } = splitUserName(q.userName);
-    if (domain) return this.userByQualified.get(`${domain}\\${user}`) ?? this.userByBare.get(user) ?? null;
-    const bare = this.userByBare.get(user);
+    if (domain) return ok(this.userByQualified.get(`${domain}\\${user}`)) ?? ok(this.userByBare.get(user)) ?? null;
+    const bare = ok(this.userByBare.get(user));
     if (bare) return bare;
-    const any = this.userAnyDomain.get(user);
+    const any = this.userAnyDomain.get(user)?.filter((e) => ok(e));
     return any && any.length === 1 ? any[0] : null; // ambiguous across domains → no match
   }
 
@@ -62,13 +65,17 @@ class EntryIndex {
       const e = this.hostByAid.get(lower(q.aid));
       if (e) return e;
     }
+    // By name or IP only when the identities do not contradict: an entry for another aid is another machine
+    // (a host renamed to a jump host's name must not inherit its allowlisting).
+    const ok = (e: HostEntry | undefined): HostEntry | undefined =>
+      e && !(e.aid && q.aid && lower(e.aid) !== lower(q.aid)) ? e : undefined;
     if (q.computerName) {
-      const e = this.hostByName.get(lower(q.computerName));
+      const e = ok(this.hostByName.get(lower(q.computerName)));
       if (e) return e;
     }
     for (const ip of q.ips ?? []) {
       if (!ip) continue;
-      const e = this.hostByIp.get(ip);
+      const e = ok(this.hostByIp.get(ip));
       if (e) return e;
     }
     return null;

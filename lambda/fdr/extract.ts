@@ -31,9 +31,9 @@ const SIMPLE_ESCAPES = /\\(["\\/])/g;
 const OTHER_ESCAPE = /\\[^"\\/]/;
 
 /** The content of a JSON string (bytes `from`..`to` of `buf`, quotes excluded), unescaped. */
-function jsonString(buf: Buffer, from: number, to: number, latin1: string, lFrom: number, lTo: number): string | undefined {
+function jsonString(buf: Buffer, from: number, to: number, latin1: string, lFrom: number, lTo: number, cut: boolean): string | undefined {
   let end = to;
-  if (end - from > MAX_EXTRACTED_BYTES) {
+  if (cut && end - from > MAX_EXTRACTED_BYTES) {
     end = from + MAX_EXTRACTED_BYTES;
     // Do not cut an escape sequence in half.
     let k = end - 1;
@@ -56,7 +56,15 @@ function jsonString(buf: Buffer, from: number, to: number, latin1: string, lFrom
   }
 }
 
-export function extractFields(buf: Buffer, start: number, latin1: string, names: readonly string[]): RawEvent {
+/** Fields cut to MAX_EXTRACTED_BYTES (display only); every other field is taken whole (a basename needs the end). */
+const CUT_FIELDS: ReadonlySet<string> = new Set(['CommandLine']);
+
+/**
+ * The named top-level string/scalar fields of a line, or null when the bytes are ambiguous — a requested key
+ * appears twice (a duplicate key, or the same name inside a nested object) — and the caller should parse the line.
+ */
+export function extractFields(buf: Buffer, start: number, latin1: string, names: readonly string[]): RawEvent | null {
+  if (latin1.indexOf('{', 1) !== -1 && hasNestedObject(latin1)) return null;
   const out: RawEvent = {};
   for (const name of names) {
     const key = `"${name}"`;
@@ -70,18 +78,33 @@ export function extractFields(buf: Buffer, start: number, latin1: string, names:
         if (latin1.charCodeAt(i) === 0x22 /* " */) {
           const end = stringEnd(latin1, i + 1);
           if (end !== -1) {
-            const v = jsonString(buf, start + i + 1, start + end, latin1, i + 1, end);
+            const v = jsonString(buf, start + i + 1, start + end, latin1, i + 1, end, CUT_FIELDS.has(name));
             if (v !== undefined) out[name] = v;
           }
         } else {
           let j = i;
           while (j < latin1.length && !',}] \t\r'.includes(latin1[j])) j++;
-          if (j > i) out[name] = latin1.slice(i, j);
+          if (j > i) out[name] = buf.toString('latin1', start + i, start + j); // a fresh string, not a slice of the line
         }
         break;
       }
       k = latin1.indexOf(key, k + key.length);
     }
+    if (k !== -1 && latin1.indexOf(key, k + key.length) !== -1) return null;
   }
   return out;
+}
+
+/** True when a `{` occurs outside string values after the opening one (a nested object). */
+function hasNestedObject(s: string): boolean {
+  let inString = false;
+  for (let i = 1; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++;
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b) return true;
+  }
+  return false;
 }

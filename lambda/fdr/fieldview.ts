@@ -89,12 +89,15 @@ export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): Vi
     }
     return { fields: f, attribution: null, pending: false };
   }
-  const contextPid = f.ContextProcessId;
-  if (contextPid === undefined && f.ContextBaseFileName === undefined) {
+  const contextPid = f.ContextProcessId || undefined;
+  const base = f.ContextBaseFileName || undefined; // an empty name names nothing
+  // Network events always say how their process was identified, even when they carry no process reference.
+  const network = type !== undefined && type.startsWith('Network');
+  if (!network && contextPid === undefined && base === undefined) {
     return { fields: f, attribution: null, pending: false };
   }
-  if (f.ContextBaseFileName !== undefined) {
-    f.FileName = f.ContextBaseFileName;
+  if (base !== undefined) {
+    f.FileName = base;
     joinRest(f, processes.get(f.aid, contextPid));
     return { fields: f, attribution: 'event', pending: false };
   }
@@ -105,7 +108,8 @@ export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): Vi
     joinRest(f, p);
     return { fields: f, attribution: 'joined', pending: false };
   }
-  return { fields: f, attribution: 'unresolved', pending: !final };
+  // Without a process reference there is nothing to wait for.
+  return { fields: f, attribution: 'unresolved', pending: !final && contextPid !== undefined && f.aid !== undefined };
 }
 
 function joinRest(f: Fields, p: ProcessInfo | undefined): void {

@@ -37,7 +37,7 @@ function qualified(ev: RawEvent): string | undefined {
 }
 
 /** Identities remembered per object, per map (the newest win; bounded whatever the object size). */
-export const DEFAULT_IDENTITY_CAPACITY = 32_768;
+export const DEFAULT_IDENTITY_CAPACITY = 100_000;
 
 export class IdentityIndex {
   private readonly userBySid: BoundedMap<string, string>;

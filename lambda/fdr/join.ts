@@ -18,8 +18,8 @@ export interface ProcessInfo {
 
 /** CommandLines can be long; the join only needs enough to show an analyst. */
 export const MAX_JOINED_COMMANDLINE = 256;
-/** Processes remembered per object (≈ 200 bytes each: ≈ 7 MB at most). */
-export const DEFAULT_PROCESS_CAPACITY = 32_768;
+/** Processes remembered per object: about what a 90 MB FDR part holds (≈ 0.5 KB each: ≈ 50 MB at most). */
+export const DEFAULT_PROCESS_CAPACITY = 100_000;
 
 export class ProcessIndex {
   private readonly byKey: BoundedMap<string, ProcessInfo>;

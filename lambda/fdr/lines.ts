@@ -14,7 +14,7 @@
 import { isUtf8 } from 'node:buffer';
 import type { Prefilter } from './prefilter';
 import { extractFields } from './extract';
-import type { DecodedEvent, DecodeStats, LineGate, SkipReason } from './types';
+import type { DecodedEvent, DecodeStats, LineGate, RawEvent, SkipReason } from './types';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -39,6 +39,15 @@ export function emptyStats(): DecodeStats {
     skipped: { 'invalid-json': 0, 'not-object': 0, 'over-long': 0, 'invalid-utf8': 0 },
     skippedSamples: [],
   };
+}
+
+/** First and last non-blank bytes are `{` and `}`. */
+function looksLikeObject(buf: Buffer, s: number, e: number): boolean {
+  let i = s;
+  while (i < e && (buf[i] === 0x20 || buf[i] === 0x09)) i++;
+  let j = e - 1;
+  while (j > i && (buf[j] === 0x20 || buf[j] === 0x09)) j--;
+  return buf[i] === OPEN_BRACE && buf[j] === 0x7d;
 }
 
 function isBlank(buf: Buffer, s: number, e: number): boolean {
@@ -195,13 +204,19 @@ export class LineDecoder {
     if (e > s && buf[e - 1] === CR) e--;
     if (s === e || (buf[s] !== OPEN_BRACE && isBlank(buf, s, e))) return;
     this.stats.lines++;
-    if (!candidate) return;
-
     const lineNo = this.physLine;
+    if (!candidate) {
+      // Not parsed (the prefilter says no rule can use it), but still judged on its shape, cheaply: a JSON object
+      // line starts with `{` and ends with `}`. Anything else is counted as bad; a well-shaped line is not checked
+      // further (that would cost the JSON.parse the prefilter exists to avoid).
+      if (!looksLikeObject(buf, s, e)) this.judge(buf, s, e, lineNo);
+      return;
+    }
     if (this.gates !== null && this.gated(buf, s, e, lineNo, out)) return;
     if (!isUtf8(buf.subarray(s, e))) {
-      this.skip(lineNo, 'invalid-utf8');
-      return;
+      // Kept, not skipped: a stray byte in a command line must not cost a detection. Invalid sequences become
+      // U+FFFD; the line is counted.
+      this.stats.repairedUtf8 = (this.stats.repairedUtf8 ?? 0) + 1;
     }
     const text = buf.toString('utf8', s, e);
     let value: unknown;
@@ -237,15 +252,35 @@ export class LineDecoder {
     const type = this.prefilter!.lineType(buf, s, e);
     const gate = type === undefined ? undefined : this.gates!.get(type);
     if (gate === undefined || gate.keep === null) return false;
+    // A malformed line is parsed, so that it is judged (and counted) rather than half-used.
+    if (!looksLikeObject(buf, s, e)) return false;
     const latin1 = buf.toString('latin1', s, e);
     if (gate.keep(latin1)) return false;
-    this.stats.gated = (this.stats.gated ?? 0) + 1;
+    let event: RawEvent | null = null;
     if (gate.extract && gate.extract.length > 0) {
-      const event = extractFields(buf, s, latin1, gate.extract);
+      event = extractFields(buf, s, latin1, gate.extract);
+      if (event === null) return false; // ambiguous bytes (a key twice, nested objects): parse instead
+    }
+    this.stats.gated = (this.stats.gated ?? 0) + 1;
+    if (event !== null) {
       event.event_simpleName = type;
       out.push({ line: lineNo, event, text: '', partial: true });
     }
     return true;
+  }
+
+  /** A line that is not shaped like a JSON object: say why (parsing it is cheap: such lines are rare). */
+  private judge(buf: Buffer, s: number, e: number, lineNo: number): void {
+    let value: unknown;
+    try {
+      value = JSON.parse(buf.toString('utf8', s, e));
+    } catch (err) {
+      this.skip(lineNo, 'invalid-json', (err as Error).message);
+      return;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+      this.skip(lineNo, 'not-object', value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value);
+    }
   }
 
   private overLong(bytes: number): void {

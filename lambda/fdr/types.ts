@@ -62,6 +62,8 @@ export interface DecodeStats {
    * (the needle sat inside another value). Dropped by the decoder; not counted in `candidates` nor `skipped`.
    */
   prefilterFalseHits?: number;
+  /** Parsed lines that held invalid UTF-8 (kept, with U+FFFD in place of the bad bytes). */
+  repairedUtf8?: number;
   /** Candidate lines a literal gate spared from JSON.parse (dropped or partial). */
   gated?: number;
 }

@@ -126,7 +126,8 @@ describe('DynamoContextStore lookups', () => {
   it('users by SID, else name (DOMAIN\\user or bare user, case-insensitive)', async () => {
     const qs = [
       { userSid: SID.toLowerCase() },
-      { userSid: 'S-1-5-21-9-9-9-9', userName: 'corp\\SVC_DEPLOY' },
+      { userSid: 'S-1-5-21-9-9-9-9', userName: 'corp\\SVC_DEPLOY' }, // same name, another SID: another account
+      { userName: 'corp\\SVC_DEPLOY' }, // name only
       { userName: 'CORP\\alice' },
       { userName: 'lab\\ALICE' },
       { userName: 'alice' }, // ambiguous across domains
@@ -138,7 +139,7 @@ describe('DynamoContextStore lookups', () => {
     ];
     const snap = await store.lookup({ hosts: [], users: qs });
     const tags = qs.map((q) => snap.user(q)?.tags?.[0] ?? null);
-    expect(tags).toEqual(['psexec-sanctioned', 'psexec-sanctioned', 'admin', 'lab', null, 'bare', 'bare', 'lab-carol', null, null]);
+    expect(tags).toEqual(['psexec-sanctioned', null, 'psexec-sanctioned', 'admin', 'lab', null, 'bare', 'bare', 'lab-carol', null, null]);
   });
 
   it('batches more than 100 keys and follows references', async () => {

@@ -89,3 +89,18 @@ describe('operator and FDR entries merged on lookup', () => {
     expect(ctx.host({ computerName: 'bkp01' })).toMatchObject({ aid: 'A7', computerName: 'BKP01', tags: ['backup'], source: 'operator+fdr:aidmaster' });
   });
 });
+
+describe('identity conflicts', () => {
+  it('never matches by name or IP an entry whose aid or SID says it is another host or account', () => {
+    const ctx = new MemoryContext({
+      users: [{ userSid: 'S-1-5-21-9-9-9-9', userName: 'CORP\\svc_deploy', tags: ['psexec-sanctioned'] }],
+      hosts: [{ aid: 'zzz', computerName: 'IT-JUMP01', ips: ['10.0.5.10'], tags: ['it-admin'] }],
+    });
+    // A different machine that calls itself IT-JUMP01 (or reuses its IP) is not the jump host.
+    expect(ctx.host({ aid: 'aid-other', computerName: 'it-jump01', ips: ['10.0.5.10'] })).toBeNull();
+    expect(ctx.host({ computerName: 'it-jump01' })?.aid).toBe('zzz');
+    // Another account with the same name is not the sanctioned one.
+    expect(ctx.user({ userSid: 'S-1-5-21-1-1-1-1', userName: 'CORP\\svc_deploy' })).toBeNull();
+    expect(ctx.user({ userName: 'CORP\\svc_deploy' })?.userSid).toBe('S-1-5-21-9-9-9-9');
+  });
+});

@@ -48,3 +48,14 @@ describe('field view', () => {
     expect(viewOf({ event_simpleName: 'NetworkConnectIP4', ContextProcessId: '77', aid: 'bbbb' }, idx, true)).toMatchObject({ attribution: 'unresolved', pending: false });
   });
 });
+
+describe('attribution of network events', () => {
+  it('is unresolved when a network event has no process reference, and an empty ContextBaseFileName names nothing', () => {
+    const bare = viewOf({ event_simpleName: 'NetworkConnectIP4', aid: AID, RemotePort: '445' }, new ProcessIndex());
+    expect([bare.attribution, bare.pending, bare.fields.FileName]).toEqual(['unresolved', false, undefined]);
+    const idx = new ProcessIndex();
+    idx.add(AID, '9', { FileName: 'svchost.exe' });
+    const empty = viewOf({ event_simpleName: 'NetworkConnectIP4', aid: AID, ContextBaseFileName: '', ContextProcessId: '9' }, idx);
+    expect([empty.attribution, empty.fields.FileName]).toEqual(['joined', 'svchost.exe']);
+  });
+});

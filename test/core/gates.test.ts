@@ -53,3 +53,34 @@ describe('literal gates (second-stage prefilter)', () => {
     expect(gated.stats.gated).toBe(2);
   });
 });
+
+describe('literal gates on tricky bytes: gated and ungated agree', () => {
+  const aid = 'b'.repeat(32);
+  const nc = (pid: string) => ({ event_simpleName: 'NetworkConnectIP4', aid, ContextProcessId: pid, RemotePort: '445', timestamp: '9' });
+  const cases: [string, object[]][] = [
+    ['process named by FileName only', [{ event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '100', FileName: 'svchost.exe' }, nc('100')]],
+    ['synthetic process named by FileName only', [{ event_simpleName: 'SyntheticProcessRollup2', aid, TargetProcessId: '100', FileName: 'svchost.exe' }, nc('100')]],
+    [
+      'a nested object naming a process type inside another event',
+      [{ event_simpleName: 'DnsRequest', aid, TargetProcessId: '100', ImageFileName: 'C:\\Windows\\System32\\svchost.exe', x: { event_simpleName: 'ProcessRollup2' } }, nc('100')],
+    ],
+    ['a nested aid', [{ event_simpleName: 'ProcessRollup2', x: { aid: 'other' }, aid, TargetProcessId: '100', ImageFileName: 'C:\\w\\svchost.exe' }, nc('100')]],
+    ['a very long image path', [{ event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '100', ImageFileName: `C:\\${'a'.repeat(1100)}\\svchost.exe` }, nc('100')]],
+    ['a long image path to another tool', [{ event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '100', ImageFileName: `C:\\${'a'.repeat(1100)}\\python.exe` }, nc('100')]],
+  ];
+  for (const [name, events] of cases) {
+    it(name, async () => {
+      const { gated, full } = await both(MemoryObjectSource.ndjson('k', events), 'k');
+      expect(gated.alerts.map((a) => [a.alert_id, a.FileName, a.attribution])).toEqual(full.alerts.map((a) => [a.alert_id, a.FileName, a.attribution]));
+    });
+  }
+
+  it('a duplicate key in a process line falls back to a full parse (the last value wins, as in JSON.parse)', async () => {
+    const line = `{"event_simpleName":"ProcessRollup2","aid":"${aid}","TargetProcessId":"100","ImageFileName":"C:\\\\w\\\\svchost.exe","ImageFileName":"C:\\\\w\\\\python.exe"}`;
+    const body = Buffer.from(`${line}\n${JSON.stringify(nc('100'))}\n`);
+    const src = new MemoryObjectSource(new Map([['k', body]]));
+    const { gated, full } = await both(src, 'k');
+    expect(gated.alerts.map((a) => [a.FileName, a.attribution])).toEqual([['python.exe', 'joined']]);
+    expect(full.alerts.map((a) => a.alert_id)).toEqual(gated.alerts.map((a) => a.alert_id));
+  });
+});

@@ -138,12 +138,33 @@ describe('decodeEvents: line handling', () => {
     expect(stats.candidates).toBe(2);
   });
 
-  it('counts invalid UTF-8 lines', async () => {
+  it('keeps a line with invalid UTF-8 (bad bytes become U+FFFD) and counts it', async () => {
     const bad = Buffer.concat([Buffer.from('{"event_simpleName":"ProcessRollup2","x":"'), Buffer.from([0xc3, 0x28]), Buffer.from('"}\n')]);
     const buf = Buffer.concat([Buffer.from(JSON.stringify(ev(1)) + '\n'), bad, Buffer.from(JSON.stringify(ev(3)) + '\n')]);
     const { events, stats } = await collect(chunked(buf, 5));
-    expect(events.map((e) => e.line)).toEqual([1, 3]);
-    expect(stats.skippedSamples).toEqual([{ line: 2, reason: 'invalid-utf8' }]);
+    expect(events.map((e) => e.line)).toEqual([1, 2, 3]);
+    expect(events[1].event.x).toBe('\ufffd(');
+    expect(stats.repairedUtf8).toBe(1);
+    expect(stats.skippedSamples).toEqual([]);
+  });
+
+  it('with a prefilter, still counts lines that are not shaped like a JSON object', async () => {
+    const text = [
+      JSON.stringify(ev(1)),
+      'this is not json', // 2 invalid, not a candidate
+      '{"event_simpleName":"DnsRequest","truncated":', // 3 invalid, not a candidate
+      '[1,2]', // 4 not-object
+      '  {"event_simpleName":"DnsRequest"}  ', // 5 fine, not a candidate
+      JSON.stringify(ev(6)),
+    ].join('\n');
+    const { events, stats } = await collect(chunked(Buffer.from(text), 7), { eventTypes: ['ProcessRollup2'] });
+    expect(events.map((e) => e.line)).toEqual([1, 6]);
+    expect(stats.skippedSamples.map((x) => [x.line, x.reason])).toEqual([
+      [2, 'invalid-json'],
+      [3, 'invalid-json'],
+      [4, 'not-object'],
+    ]);
+    expect(stats.lines).toBe(6);
   });
 
   it('skips an over-long line with its line number while its neighbours survive', async () => {

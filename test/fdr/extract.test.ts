@@ -25,7 +25,7 @@ describe('field extraction without JSON.parse', () => {
 
   it('cuts long values without breaking an escape', () => {
     const long = 'x'.repeat(MAX_EXTRACTED_BYTES - 1) + '\\' + 'y'.repeat(100);
-    const got = extract({ CommandLine: long }, ['CommandLine']).CommandLine as string;
+    const got = extract({ CommandLine: long }, ['CommandLine'])!.CommandLine as string;
     expect(got.length).toBeLessThanOrEqual(MAX_EXTRACTED_BYTES);
     expect(long.startsWith(got)).toBe(true);
   });

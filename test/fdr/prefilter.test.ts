@@ -67,7 +67,7 @@ describe('decodeEvents with eventTypes', () => {
     // a confirmed byte hit that is not the event's own type (nested object): dropped after parsing
     '{"event_simpleName":"DnsRequest","id":"6","Extra":{"event_simpleName":"ProcessRollup2"}}',
     '{"event_simpleName":"ProcessRollup2","broken"', // a candidate that is invalid JSON: counted
-    '{"event_simpleName":"UserLogon","broken"', // not a candidate: never parsed, not counted
+    '{"event_simpleName":"UserLogon","broken"', // not a candidate, but not shaped like an object either: counted
     '{"event_simpleName":\t"ProcessRollup2","id":"9"}',
   ];
   const text = lines.join('\n') + '\n';
@@ -87,8 +87,11 @@ describe('decodeEvents with eventTypes', () => {
       expect(stats.lines).toBe(9);
       expect(stats.candidates).toBe(3);
       expect(stats.prefilterFalseHits).toBe(1);
-      expect(stats.skipped['invalid-json']).toBe(1);
-      expect(stats.skippedSamples).toEqual([expect.objectContaining({ line: 7, reason: 'invalid-json' })]);
+      expect(stats.skipped['invalid-json']).toBe(2);
+      expect(stats.skippedSamples).toEqual([
+        expect.objectContaining({ line: 7, reason: 'invalid-json' }),
+        expect.objectContaining({ line: 8, reason: 'invalid-json' }),
+      ]);
     });
   }
 
