@@ -12,6 +12,7 @@ export class Summary {
   bytesIn = 0;
   bytesOut = 0;
   matches = 0;
+  repairedUtf8 = 0;
   alerts = 0;
   suppressed = 0;
   readonly skipped = new Map<string, number>();
@@ -45,6 +46,7 @@ export class Summary {
     this.matches += r.matches;
     this.alerts += r.alerts.length;
     this.suppressed += r.suppressed.length;
+    this.repairedUtf8 += r.stats.repairedUtf8 ?? 0;
     for (const [reason, n] of Object.entries(r.stats.skipped)) {
       if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
     }
@@ -77,7 +79,7 @@ export class Summary {
     for (const e of this.errors) this.out.write(`error: ${e}\n`);
     this.out.write(
       `objects=${this.objects}${this.secondary ? ` secondary=${this.secondary}` : ''} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
-        `skipped_lines=${skipped} errors=${this.errors.length} ` +
+        `skipped_lines=${skipped}${this.repairedUtf8 ? ` repaired_utf8=${this.repairedUtf8}` : ''} errors=${this.errors.length} ` +
         `read=${(this.bytesIn / 1e6).toFixed(2)}MB decoded=${mbOut.toFixed(2)}MB in ${seconds.toFixed(2)}s (${(mbOut / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
     );
   }
