@@ -13,7 +13,7 @@
  * Clients come from the caller or lambda/aws/clients (AWS_ENDPOINT_URL_* must point at the servers already).
  */
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
-import { CreateTableCommand, UpdateTimeToLiveCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, UpdateTimeToLiveCommand, waitUntilTableExists, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateTopicCommand, SubscribeCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { dynamoClient, s3Client, snsClient, sqsClient } from '../aws/clients';
@@ -80,6 +80,8 @@ export async function createPkSkTable(ddb: DynamoDBClient, name: string): Promis
       ],
     }),
   );
+  // CreateTable returns while the table is still CREATING (dynalite too, briefly): wait until it is usable.
+  await waitUntilTableExists({ client: ddb, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
 }
 
 export async function createStackResources(
