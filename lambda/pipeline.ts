@@ -55,6 +55,9 @@ interface Match {
   attribution: 'event' | 'joined' | 'unresolved' | null;
 }
 
+/** Network events waiting for their process line, per object (each holds its parsed line). */
+const MAX_PENDING = 20_000;
+
 /** What a process start must keep for a join when no rule can match it (extracted without JSON.parse). */
 const PROCESS_JOIN_FIELDS = ['aid', 'TargetProcessId', 'ImageFileName', 'FileName', 'UserSid', 'CommandLine'] as const;
 /** Fields a non-process event may take from another line (the process join): literals on them prove nothing. */
@@ -101,6 +104,12 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   /** Network events whose outcome waits for their process line, which may come later in the object. */
   const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
 
+  /** Decide a waiting event with what is known now; an unattributed process fails open. */
+  const settle = (rule: LoadedRule, ev: DecodedEvent): void => {
+    const view = viewOf(ev.event, processes, true);
+    const r = rule.query.evaluate(view.fields);
+    if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+  };
   let lastLine = 0;
   const consume = (ev: DecodedEvent): void => {
     lastLine = ev.line;
@@ -119,7 +128,10 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     for (const rule of deps.rules) {
       const r = rule.query.evaluate(view.fields, unknown);
       if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
-      else if (r.status === 'unknown') pending.push({ rule, ev });
+      else if (r.status === 'unknown') {
+        if (pending.length < MAX_PENDING) pending.push({ rule, ev });
+        else settle(rule, ev); // memory stays bounded: decide now, failing open as at the end of the object
+      }
     }
   };
   const decodeOptions = { ...deps.decode, eventTypes, gates };
@@ -145,11 +157,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
 
   // The whole object has been read: joins that were waiting either resolve now or fail open (LogScale's `!=`
   // passes on a missing field), marked `attribution: "unresolved"`.
-  for (const { rule, ev } of pending) {
-    const view = viewOf(ev.event, processes, true);
-    const r = rule.query.evaluate(view.fields);
-    if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
-  }
+  for (const { rule, ev } of pending) settle(rule, ev);
   matches.sort((a, b) => a.ev.line - b.ev.line);
 
   const { alerts, suppressed, degraded } = await enrich(ref, matches, identity, deps);

@@ -161,6 +161,15 @@ describe('pipeline', () => {
     expect(r2.stats.lines).toBe(r2.alerts.length);
   });
 
+  it('bounds the connections waiting for their process: past 20,000 they are decided at once (failing open)', async () => {
+    const n = 20_005;
+    const conns = Array.from({ length: n }, (_, i) => nc({ ContextProcessId: String(1e6 + i), timestamp: '1' }));
+    const procs = Array.from({ length: n }, (_, i) => pr2(S32 + 'svchost.exe', 'svchost.exe -k x', { TargetProcessId: String(1e6 + i) }));
+    const r = await run([...conns, ...procs]);
+    // The first 20,000 waited and joined to svchost.exe (excluded); the last 5 could not wait.
+    expect(r.alerts.map((a) => [a.attribution, a.source.line])).toEqual(Array.from({ length: 5 }, (_, k) => ['unresolved', 20_001 + k]));
+  });
+
   it('reports a missing object as a permanent error', async () => {
     const r = await processObject({ bucket: 'b', key: 'nope' }, { source: new MemoryObjectSource(new Map()), rules, context: new StaticContextStore() });
     expect(r.error?.kind).toBe('permanent');
