@@ -14,9 +14,10 @@
  * 6. reads the subscriber queue and prints the alerts that arrived (alert_type, severity, ComputerName, UserName,
  *    FileName, alert_id) and their SNS MessageAttributes; stops the servers.
  *
- * What to expect: the sample events name only data/ objects, so the uploaded fdrv2/ secondary data is not synced
- * into the context table here (no event names it): names come from the events and events/context.json; an object
- * seen twice (the SQS and the direct S3 sample name the same batch) publishes its alerts once (dedupe table).
+ * Before the samples, the uploaded fdrv2/ secondary data goes through the handler (an SQS-wrapped S3 notification
+ * per object, as the bucket's fdrv2/ notifications would send), which syncs it into the context table: alerts
+ * carry names from FDR's own aidmaster/userinfo. An object seen twice (the SQS and the direct S3 sample name the
+ * same batch) publishes its alerts once (dedupe table).
  *
  * Output: the report on stdout; the handler's own logs (Powertools JSON) on stderr at POWERTOOLS_LOG_LEVEL
  * (default WARN here: `POWERTOOLS_LOG_LEVEL=INFO npm run local` shows per-object summaries). EMF metrics are off
@@ -28,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Io } from '../cli/replay';
 import { lambdaContext, withStdoutTo } from '../cli/invoke';
+import { s3ObjectCreatedEvent } from '../cli/s3-events';
 import { startLocalServers } from './servers';
 import { createStackResources, stackResourceNames, type StackResources } from './resources';
 import { drainQueue, rewriteSampleEvent, uploadTree } from './samples';
@@ -125,6 +127,29 @@ export async function runLocal(io: Io, o: LocalRunOptions = {}): Promise<LocalRu
     // The handler module reads its configuration (and builds its logger) from the environment set above.
     const { handler } = await import('../handler');
     const keys = new Set(uploaded.map((u) => u.key));
+
+    // FDR's own secondary data lands first (as on a real bucket, whose notifications cover fdrv2/ too): the
+    // handler syncs aidmaster / userinfo into the context table, so alerts carry ComputerName and UserName.
+    const secondary = uploaded.filter((u) => u.key.includes('fdrv2/') && u.size > 0);
+    if (secondary.length > 0) {
+      const sync = {
+        Records: secondary.map((u, i) => ({
+          messageId: `local-fdrv2-${i}`,
+          receiptHandle: 'local',
+          body: JSON.stringify(s3ObjectCreatedEvent({ bucket: res.bucket, key: u.key, size: u.size })),
+          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
+          messageAttributes: {},
+          md5OfBody: '',
+          eventSource: 'aws:sqs',
+          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fdr-detect-local-objects',
+          awsRegion: process.env.AWS_REGION ?? 'us-east-1',
+        })),
+      };
+      const response = await withStdoutTo(logs, () => handler(sync, lambdaContext({ functionName: 'fdr-detect-local' })));
+      out(`
+synced FDR secondary data (${secondary.map((u) => u.key.split('/')[1]).join(', ')}) through the handler: response ${JSON.stringify(response)}
+`);
+    }
     const eventsDir = o.eventsDir ?? SAMPLE_LAMBDA_EVENTS_DIR;
     const eventFiles = (await readdir(eventsDir)).filter((f) => f.endsWith('.json')).sort();
     out(`\ninvoking the handler (lambda/handler.ts) with ${eventFiles.length} events from ${eventsDir}:\n`);
