@@ -1,5 +1,6 @@
 // `npm run local`: the whole local demo, called in-process (it starts and stops its own servers).
 import { describe, expect, it } from 'vitest';
+import type { AlertRecord } from '../../lambda/alerts/types';
 import { runLocal } from '../../lambda/local/run';
 import { captureIo } from './helpers';
 
@@ -36,6 +37,11 @@ describe('npm run local', () => {
     expect(new Set(r.alerts.map((a) => a.alert.alert_id)).size).toBe(r.alerts.length);
     expect(r.invocations.find((i) => i.event === 'sqs-s3-notification.json')?.alerts).toBe(0);
     expect(r.alerts).toHaveLength(7);
+    // fdrv2/ was synced through the handler first: every alert is named, some only by FDR's own data
+    expect(out).toContain('synced FDR secondary data (aidmaster, userinfo) through the handler');
+    const records = r.alerts.map((a) => a.alert as unknown as AlertRecord);
+    for (const a of records) expect([a.ComputerName, a.UserName], a.alert_id).not.toContain(null);
+    expect(records.some((a) => a.context.names.ComputerName === 'context')).toBe(true);
 
     // the environment it set for its own servers is restored
     expect(process.env.AWS_ENDPOINT_URL_S3).toBe(endpoints);
