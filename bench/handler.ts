@@ -47,7 +47,7 @@ try {
   const { s3Client } = await import('../lambda/aws/clients');
   const { createStackResources, stackResourceNames } = await import('../lambda/local/resources');
   const { lambdaContext, withStdoutTo } = await import('../lambda/cli/invoke');
-  const { s3ObjectCreatedEvent } = await import('../lambda/cli/s3-events');
+  const { s3ObjectCreatedEvent, sqsEventOf } = await import('../lambda/cli/s3-events');
 
   const res = await createStackResources(stackResourceNames('fdr-bench'));
   Object.assign(process.env, res.env);
@@ -67,21 +67,7 @@ try {
   const sample = readFileSync(new URL(`../events/fdr/${sampleKey}`, import.meta.url));
   await s3Client().send(new PutObjectCommand({ Bucket: res.bucket, Key: sampleKey, Body: sample }));
 
-  const sqsEvent = (k: string, bytes: number): SQSEvent => ({
-    Records: [
-      {
-        messageId: randomUUID(),
-        receiptHandle: 'bench',
-        body: JSON.stringify(s3ObjectCreatedEvent({ bucket: res.bucket, key: k, size: bytes })),
-        attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'bench', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-        messageAttributes: {},
-        md5OfBody: '',
-        eventSource: 'aws:sqs',
-        eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fdr-bench-objects',
-        awsRegion: 'us-east-1',
-      },
-    ],
-  });
+  const sqsEvent = (k: string, bytes: number): SQSEvent => sqsEventOf([s3ObjectCreatedEvent({ bucket: res.bucket, key: k, size: bytes })]);
 
   const { handler } = await import('../lambda/handler');
   const tWarm = performance.now();

@@ -1,4 +1,6 @@
 /** S3 URIs and S3 event notifications shaped exactly as S3 sends them (used by backfill and local tooling). */
+import { randomUUID } from 'node:crypto';
+import type { SQSEvent } from 'aws-lambda';
 
 export interface S3Uri {
   bucket: string;
@@ -45,5 +47,27 @@ export function s3ObjectCreatedEvent(o: ObjectFacts, region = process.env.AWS_RE
         },
       },
     ],
+  };
+}
+
+/** An SQS batch as the Lambda event source delivers it, one message per body (local tooling, bench, tests). */
+export function sqsEventOf(
+  bodies: unknown[],
+  o: { messageId?: (i: number) => string; queueArn?: string; region?: string } = {},
+): SQSEvent {
+  const region = o.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const now = String(Date.now());
+  return {
+    Records: bodies.map((b, i) => ({
+      messageId: o.messageId ? o.messageId(i) : randomUUID(),
+      receiptHandle: `rh-${i}`,
+      body: JSON.stringify(b),
+      attributes: { ApproximateReceiveCount: '1', SentTimestamp: now, SenderId: 'fdr-detect', ApproximateFirstReceiveTimestamp: now },
+      messageAttributes: {},
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: o.queueArn ?? `arn:aws:sqs:${region}:000000000000:fdr-detect-objects`,
+      awsRegion: region,
+    })),
   };
 }

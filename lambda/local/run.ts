@@ -29,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import type { Message } from '@aws-sdk/client-sqs';
 import type { Io } from '../cli/replay';
 import { lambdaContext, withStdoutTo } from '../cli/invoke';
-import { s3ObjectCreatedEvent } from '../cli/s3-events';
+import { s3ObjectCreatedEvent, sqsEventOf } from '../cli/s3-events';
 import { startLocalServers } from './servers';
 import { createStackResources, stackResourceNames, type StackResources } from './resources';
 import { drainQueue, rewriteSampleEvent, uploadTree } from './samples';
@@ -132,19 +132,10 @@ export async function runLocal(io: Io, o: LocalRunOptions = {}): Promise<LocalRu
     // handler syncs aidmaster / userinfo into the context table, so alerts carry ComputerName and UserName.
     const secondary = uploaded.filter((u) => u.key.includes('fdrv2/') && u.size > 0);
     if (secondary.length > 0) {
-      const sync = {
-        Records: secondary.map((u, i) => ({
-          messageId: `local-fdrv2-${i}`,
-          receiptHandle: 'local',
-          body: JSON.stringify(s3ObjectCreatedEvent({ bucket: res.bucket, key: u.key, size: u.size })),
-          attributes: { ApproximateReceiveCount: '1', SentTimestamp: String(Date.now()), SenderId: 'local', ApproximateFirstReceiveTimestamp: String(Date.now()) },
-          messageAttributes: {},
-          md5OfBody: '',
-          eventSource: 'aws:sqs',
-          eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fdr-detect-local-objects',
-          awsRegion: process.env.AWS_REGION ?? 'us-east-1',
-        })),
-      };
+      const sync = sqsEventOf(
+        secondary.map((u) => s3ObjectCreatedEvent({ bucket: res.bucket, key: u.key, size: u.size })),
+        { messageId: (i) => `local-fdrv2-${i}` },
+      );
       const response = await withStdoutTo(logs, () => handler(sync, lambdaContext({ functionName: 'fdr-detect-local' })));
       out(`
 synced FDR secondary data (${secondary.map((u) => u.key.split('/')[1]).join(', ')}) through the handler: response ${JSON.stringify(response)}

@@ -14,6 +14,12 @@ import { S3ObjectSource } from '../../lambda/sources/s3';
 import type { AlertRecord } from '../../lambda/alerts/types';
 import type { AlertSink, ObjectRef, ObjectSource } from '../../lambda/ports';
 import { createTable, drain, topicWithQueue, uniq } from '../aws/helpers';
+import { lambdaContext as invokeContext } from '../../lambda/cli/invoke';
+import { sqsEventOf } from '../../lambda/cli/s3-events';
+
+const lambdaContext = (remainingMs = 60_000): Context => invokeContext({ timeoutSeconds: remainingMs / 1000, functionName: 'fdr-detect' });
+const sqsEvent = (bodies: unknown[]): SQSEvent => sqsEventOf(bodies);
+
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const s3 = new S3Client({ forcePathStyle: true });
@@ -58,39 +64,7 @@ function s3Body(key: string, size = 100) {
   };
 }
 
-function sqsEvent(bodies: unknown[]): SQSEvent {
-  return {
-    Records: bodies.map((b) => ({
-      messageId: uniq('msg'),
-      receiptHandle: 'rh',
-      body: JSON.stringify(b),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:objects',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
-function lambdaContext(remainingMs = 60_000): Context {
-  const end = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'fdr-detect',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fdr-detect',
-    memoryLimitInMB: '1024',
-    awsRequestId: uniq('req'),
-    logGroupName: '/aws/lambda/fdr-detect',
-    logStreamName: 's',
-    getRemainingTimeInMillis: () => end - Date.now(),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 interface Harness {
   handler: ReturnType<typeof createHandler>;

@@ -20,6 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT, RULE_PACK_BUNDLE_DIR, bundleDetectionHandler } from '../../infra/index';
 import type { AlertRecord } from '../../lambda/alerts/types';
 import { runReplay } from '../../lambda/cli/replay';
+import { s3ObjectCreatedEvent, sqsEventOf } from '../../lambda/cli/s3-events';
 import { TtlLruCache } from '../../lambda/context/cache';
 import { DynamoContextStore } from '../../lambda/context/dynamodb';
 import { createTable, drain, topicWithQueue, uniq } from '../aws/helpers';
@@ -140,30 +141,10 @@ async function replayAlerts(dirs: string[]): Promise<AlertRecord[]> {
 }
 
 function sqsEvent(bucket: string, keys: { key: string; size: number }[]): SQSEvent {
-  return {
-    Records: keys.map(({ key, size }, i) => ({
-      messageId: `00000000-0000-4000-8000-00000000000${i}`,
-      receiptHandle: `rh-${i}`,
-      body: JSON.stringify({
-        Records: [
-          {
-            eventVersion: '2.1',
-            eventSource: 'aws:s3',
-            awsRegion: 'us-east-1',
-            eventTime: new Date().toISOString(),
-            eventName: 'ObjectCreated:Put',
-            s3: { s3SchemaVersion: '1.0', bucket: { name: bucket, arn: `arn:aws:s3:::${bucket}` }, object: { key, size } },
-          },
-        ],
-      }),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:fdr-objects',
-      awsRegion: 'us-east-1',
-    })),
-  };
+  return sqsEventOf(
+    keys.map(({ key, size }) => s3ObjectCreatedEvent({ bucket, key, size })),
+    { messageId: (i) => `00000000-0000-4000-8000-00000000000${i}`, queueArn: 'arn:aws:sqs:us-east-1:000000000000:fdr-objects', region: 'us-east-1' },
+  );
 }
 
 describe('the bundled detection handler (as deployed) against fauxqs + dynalite', () => {

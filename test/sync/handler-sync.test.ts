@@ -18,6 +18,12 @@ import { loadRulePack } from '../../lambda/rules/loader';
 import { MemoryObjectSource } from '../../lambda/sources/file';
 import { createTable, drain, topicWithQueue, uniq } from '../aws/helpers';
 import { AID, SID, aidmaster, doc, freshStore, gz, userinfo } from './helpers';
+import { lambdaContext as invokeContext } from '../../lambda/cli/invoke';
+import { sqsEventOf } from '../../lambda/cli/s3-events';
+
+const lambdaContext = (remainingMs = 60_000): Context => invokeContext({ timeoutSeconds: remainingMs / 1000, functionName: 'fdr-detect' });
+const sqsEvent = (bodies: unknown[]): SQSEvent => sqsEventOf(bodies, { messageId: (i) => `m${i}` });
+
 
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const s3 = new S3Client({ forcePathStyle: true });
@@ -74,39 +80,7 @@ function s3Body(key: string, size = 100) {
   };
 }
 
-function sqsEvent(bodies: unknown[]): SQSEvent {
-  return {
-    Records: bodies.map((b, i) => ({
-      messageId: `m${i}`,
-      receiptHandle: 'rh',
-      body: JSON.stringify(b),
-      attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-      messageAttributes: {},
-      md5OfBody: '',
-      eventSource: 'aws:sqs',
-      eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:objects',
-      awsRegion: 'us-east-1',
-    })),
-  };
-}
 
-function lambdaContext(remainingMs = 60_000): Context {
-  const end = Date.now() + remainingMs;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: 'fdr-detect',
-    functionVersion: '$LATEST',
-    invokedFunctionArn: 'arn:aws:lambda:us-east-1:000000000000:function:fdr-detect',
-    memoryLimitInMB: '1024',
-    awsRequestId: uniq('req'),
-    logGroupName: '/aws/lambda/fdr-detect',
-    logStreamName: 's',
-    getRemainingTimeInMillis: () => end - Date.now(),
-    done: () => {},
-    fail: () => {},
-    succeed: () => {},
-  };
-}
 
 async function harness(o: { contextTable: string; wrapSource?: (s: ObjectSource) => ObjectSource }) {
   const { topicArn, queueUrl } = await topicWithQueue();
