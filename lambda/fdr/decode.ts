@@ -63,6 +63,21 @@ function sourceError(stats: DecodeStats, e: unknown): void {
   stats.error = { stage: 'source', message: message(e), atByte: stats.bytesIn, cause: e };
 }
 
+/** The next source chunk (counted in bytesIn), or null when the source ended or failed (the failure recorded). */
+async function pull(it: AsyncIterator<Uint8Array>, stats: DecodeStats): Promise<Buffer | null> {
+  let r: IteratorResult<Uint8Array>;
+  try {
+    r = await it.next();
+  } catch (e) {
+    sourceError(stats, e);
+    return null;
+  }
+  if (r.done) return null;
+  const b = toBuffer(r.value);
+  stats.bytesIn += b.length;
+  return b;
+}
+
 /** Close a source we stopped reading early; its own errors on close are irrelevant then. */
 async function closeSource(it: AsyncIterator<Uint8Array>): Promise<void> {
   try {
@@ -124,20 +139,11 @@ async function* run(
       out = [];
     }
     while (!srcDone) {
-      let r: IteratorResult<Uint8Array>;
-      try {
-        r = await it.next();
-      } catch (e) {
-        srcDone = true;
-        sourceError(stats, e);
-        break;
-      }
-      if (r.done) {
+      const b = await pull(it, stats);
+      if (b === null) {
         srcDone = true;
         break;
       }
-      const b = toBuffer(r.value);
-      stats.bytesIn += b.length;
       stats.bytesOut += b.length;
       lines.push(b, out);
       if (out.length > 0) {
@@ -230,21 +236,13 @@ async function* inflate(
       for (const b of head) if (!(await feed(b))) return;
       while (!srcDone) {
         if (stopped || gz.destroyed) return;
-        let r: IteratorResult<Uint8Array>;
-        try {
-          r = await it.next();
-        } catch (e) {
-          srcDone = true;
-          // Recorded before zlib sees the end, so its "unexpected end of file" does not mask the real cause.
-          sourceError(stats, e);
-          break;
-        }
-        if (r.done) {
+        // A source error is recorded here, before zlib sees the end, so its "unexpected end of file" does not
+        // mask the real cause.
+        const b = await pull(it, stats);
+        if (b === null) {
           srcDone = true;
           break;
         }
-        const b = toBuffer(r.value);
-        stats.bytesIn += b.length;
         if (!(await feed(b))) return;
       }
       if (!stopped && !gz.destroyed) {

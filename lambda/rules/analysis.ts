@@ -1,5 +1,5 @@
 /** AST facts shared by the compiler and the event-type analysis. */
-import type { Expr, Pipeline } from './ast';
+import type { CallExpr, Expr, Pipeline, Value } from './ast';
 import { canonicalFunctionName } from './functions';
 
 const NAMED_GROUP = /\(\?<([A-Za-z_$][\w$]*)>/g;
@@ -27,3 +27,16 @@ export function assignedIn(pipelines: Pipeline[], out = new Set<string>()): Set<
   return out;
 }
 
+
+/** The arguments of an `in(...)` call as the analyses read them (the compiler validates them separately). */
+export function inArgs(e: CallExpr): { field?: string; items?: Value[]; ignoreCase: boolean } {
+  const out: { field?: string; items?: Value[]; ignoreCase: boolean } = { ignoreCase: false };
+  for (const a of e.args) {
+    const key = a.name ?? 'field';
+    const v = a.value;
+    if (key === 'field' && (v.kind === 'word' || v.kind === 'string')) out.field = v.value;
+    else if (key === 'values' && v.kind === 'list') out.items = v.items;
+    else if (key === 'ignoreCase') out.ignoreCase = !(v.kind === 'word' || v.kind === 'string') || v.value.toLowerCase() !== 'false';
+  }
+  return out;
+}

@@ -9,7 +9,7 @@
  *   say nothing about the input event: unconstrained.
  */
 import type { Expr, Pipeline } from './ast';
-import { assignedIn } from './analysis';
+import { assignedIn, inArgs } from './analysis';
 import { canonicalFunctionName } from './functions';
 
 export const EVENT_TYPE_FIELD = '#event_simpleName';
@@ -38,23 +38,14 @@ function exprTypes(e: Expr): TypeSet {
       const name = canonicalFunctionName(e.name);
       if (name === 'false' || name === 'dropEvent') return new Set();
       if (name !== 'in') return null;
-      let field: string | undefined;
-      let values: string[] | undefined;
-      let ignoreCase = false;
-      for (const a of e.args) {
-        const key = a.name ?? 'field';
-        const v = a.value;
-        if (key === 'field' && (v.kind === 'word' || v.kind === 'string')) field = v.value;
-        else if (key === 'ignoreCase') ignoreCase = !(v.kind === 'word' || v.kind === 'string') || v.value.toLowerCase() !== 'false';
-        else if (key === 'values' && v.kind === 'list') {
-          values = [];
-          for (const item of v.items) {
-            if ((item.kind !== 'word' && item.kind !== 'string') || item.parts.length !== 1) return null;
-            values.push(item.value);
-          }
-        }
+      const { field, items, ignoreCase } = inArgs(e);
+      if (items === undefined) return null;
+      const values: string[] = [];
+      for (const item of items) {
+        if ((item.kind !== 'word' && item.kind !== 'string') || item.parts.length !== 1) return null;
+        values.push(item.value);
       }
-      if (field !== EVENT_TYPE_FIELD || values === undefined || ignoreCase) return null;
+      if (field !== EVENT_TYPE_FIELD || ignoreCase) return null;
       return new Set(values);
     }
     case 'and':

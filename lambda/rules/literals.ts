@@ -14,7 +14,7 @@
  * ASCII letters as `\u00XX` would defeat this; FDR does not (the event-type prefilter makes the same assumption).
  */
 import type { Expr, Pipeline, Value } from './ast';
-import { assignedIn } from './analysis';
+import { assignedIn, inArgs } from './analysis';
 import { EVENT_TYPE_FIELD } from './eventtypes';
 import { canonicalFunctionName } from './functions';
 
@@ -91,16 +91,7 @@ function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
       const name = canonicalFunctionName(e.name);
       if (name === 'false' || name === 'dropEvent') return NEVER;
       if (name !== 'in') return TRUE;
-      let field: string | undefined;
-      let items: Value[] | undefined;
-      let ignoreCase = false;
-      for (const a of e.args) {
-        const key = a.name ?? 'field';
-        const v = a.value;
-        if (key === 'field' && (v.kind === 'word' || v.kind === 'string')) field = v.value;
-        else if (key === 'values' && v.kind === 'list') items = v.items;
-        else if (key === 'ignoreCase') ignoreCase = !(v.kind === 'word' || v.kind === 'string') || v.value.toLowerCase() !== 'false';
-      }
+      const { field, items, ignoreCase } = inArgs(e);
       if (field === undefined || items === undefined) return TRUE;
       if (field === EVENT_TYPE_FIELD) {
         if (opaque.has(EVENT_TYPE_FIELD)) return TRUE;
