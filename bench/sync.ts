@@ -61,8 +61,7 @@ async function bench(): Promise<void> {
   Object.assign(process.env, servers.env);
   // Modules that build SDK clients are imported after the environment points at the local servers.
   const { createPkSkTable } = await import('../lambda/local/resources');
-  const { DynamoContextStore } = await import('../lambda/context/dynamodb');
-  const { TtlLruCache } = await import('../lambda/context/cache');
+  const { DynamoFdrWriter } = await import('../lambda/stores/context-dynamodb/fdr-writer');
   const { syncSecondaryObject } = await import('../lambda/context/sync');
   const { MemoryObjectSource } = await import('../lambda/sources/file');
   const { documentClient } = await import('../lambda/aws/clients');
@@ -80,7 +79,7 @@ async function bench(): Promise<void> {
   const table = `bench-sync-${Date.now().toString(36)}`;
   await createPkSkTable(client, table);
   requests.clear();
-  const store = new DynamoContextStore({ tableName: table, client: documentClient(client), cache: new TtlLruCache(), syncConcurrency: CONCURRENCY });
+  const store = new DynamoFdrWriter({ tableName: table, client: documentClient(client), cache: null, concurrency: CONCURRENCY });
 
   const t0 = 1795046400;
   const files = {

@@ -24,13 +24,17 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import { Construct, type IConstruct } from 'constructs';
+import { METRICS_NAMESPACE, PIPELINE_METRICS, SERVICE_NAME, type MetricName } from '../lambda/handler/metrics';
+import { DEFAULT_EVENT_PREFIXES, SECONDARY_SEGMENT, isSecondaryKey } from '../lambda/keys';
+import { SNS_SINK_ACTIONS } from '../lambda/sinks/sns';
+import { S3_SOURCE_ACTIONS } from '../lambda/sources/s3';
+import { FDR_WRITER_ACTIONS } from '../lambda/stores/context-dynamodb/fdr-writer';
+import { CONTEXT_LOOKUP_ACTIONS } from '../lambda/stores/context-dynamodb/lookup';
+import { DEDUPE_STORE_ACTIONS } from '../lambda/stores/dedupe-dynamodb';
 import { detectionFunctionCodeProps } from './bundling';
 import { acknowledge } from './nag';
 
-/** Namespace of the custom metrics the handler emits (Powertools Metrics). */
-export const METRICS_NAMESPACE = 'FdrDetect';
-/** POWERTOOLS_SERVICE_NAME, and the `service` dimension of every custom metric. */
-export const SERVICE_NAME = 'fdr-detect';
+export { METRICS_NAMESPACE, PIPELINE_METRICS, SERVICE_NAME };
 
 export type FdrLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR';
 
@@ -155,40 +159,17 @@ export interface FdrDetectionProps {
   readonly dashboardName?: string;
 }
 
-const DEFAULT_EVENT_PREFIXES = ['data/'];
-const DEFAULT_SECONDARY_PREFIXES = ['fdrv2/'];
+const DEFAULT_SECONDARY_PREFIXES = [`${SECONDARY_SEGMENT}/`];
 
-/** DynamoDB actions the handler uses, per table (see lambda/context and lambda/alerts). */
-export const CONTEXT_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:BatchWriteItem',
-] as const;
-export const DEDUPE_TABLE_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-] as const;
+const union = (...lists: readonly (readonly string[])[]): string[] => [...new Set(lists.flat())].sort();
+/** What the function may do on each resource: exactly the actions its adapters declare they call. */
+export const CONTEXT_TABLE_ACTIONS = union(CONTEXT_LOOKUP_ACTIONS, FDR_WRITER_ACTIONS);
+export const DEDUPE_TABLE_ACTIONS = union(DEDUPE_STORE_ACTIONS);
+export const OBJECT_ACTIONS = union(S3_SOURCE_ACTIONS);
+export const ALERT_TOPIC_ACTIONS = union(SNS_SINK_ACTIONS);
 
 /** Custom metrics the handler emits (namespace FdrDetect, dimension service=fdr-detect). */
-export const PIPELINE_METRICS = [
-  'ObjectsProcessed',
-  'BytesRead',
-  'EventsScanned',
-  'Matches',
-  'AlertsPublished',
-  'AlertsSuppressed',
-  'AlertsDeduplicated',
-  'LinesSkipped',
-  'ObjectErrors',
-  'ContextLookups',
-  'ContextCacheHits',
-] as const;
-export type PipelineMetricName = (typeof PIPELINE_METRICS)[number];
+export type PipelineMetricName = MetricName;
 
 function checkPrefixes(scope: IConstruct, prefixes: string[]): void {
   for (const p of prefixes) {
@@ -231,6 +212,7 @@ export class FdrDetection extends Construct {
     readonly functionThrottles: cloudwatch.Alarm;
     readonly durationNearTimeout: cloudwatch.Alarm;
     readonly objectErrors: cloudwatch.Alarm;
+    readonly alertsFailed: cloudwatch.Alarm;
   };
   /** Event-data and secondary-data prefixes this instance is notified about and may read. */
   public readonly eventDataPrefixes: readonly string[];
@@ -260,9 +242,9 @@ export class FdrDetection extends Construct {
       throw new Error(`${this.node.path}: at least one key prefix is required for event data and for fdrv2 data`);
     }
     for (const p of this.secondaryDataPrefixes) {
-      // The handler routes keys containing "fdrv2/" to the context sync (lambda/handler/events.ts).
-      if (!p.includes('fdrv2/')) {
-        throw new Error(`${this.node.path}: secondary data prefix ${JSON.stringify(p)} must contain "fdrv2/"`);
+      // The handler routes keys with a `fdrv2` path segment to the context sync (lambda/keys.ts).
+      if (!isSecondaryKey(p)) {
+        throw new Error(`${this.node.path}: secondary data prefix ${JSON.stringify(p)} must contain a "${SECONDARY_SEGMENT}/" segment`);
       }
     }
     const allPrefixes = [...this.eventDataPrefixes, ...this.secondaryDataPrefixes];
@@ -419,7 +401,7 @@ export class FdrDetection extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'ReadFdrObjects',
-        actions: ['s3:GetObject'],
+        actions: [...OBJECT_ACTIONS],
         resources: allPrefixes.map((p) => this.bucket.arnForObjects(`${p}*`)),
       }),
     );
@@ -450,7 +432,7 @@ export class FdrDetection extends Construct {
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
         sid: 'PublishAlerts',
-        actions: ['sns:Publish'],
+        actions: [...ALERT_TOPIC_ACTIONS],
         resources: [this.alertTopic.topicArn],
       }),
     );
@@ -560,6 +542,11 @@ export class FdrDetection extends Construct {
         this.pipelineMetric('ObjectErrors', { period: five }),
         'FDR objects could not be read or processed (ObjectErrors > 0).',
       ),
+      alertsFailed: alarm(
+        'AlertsFailedAlarm',
+        this.pipelineMetric('AlertsFailed', { period: five }),
+        'alerts could not be published (AlertsFailed > 0): SNS or the dedupe table failed; the objects are retried, then dead-lettered.',
+      ),
     };
 
     // ---------------------------------------------------------------- dashboard
@@ -585,8 +572,8 @@ export class FdrDetection extends Construct {
         width,
       }),
       new cloudwatch.GraphWidget({
-        title: 'Suppressed and deduplicated',
-        left: [sum('AlertsSuppressed', 'Suppressed'), sum('AlertsDeduplicated', 'Deduplicated')],
+        title: 'Suppressed, deduplicated, failed',
+        left: [sum('AlertsSuppressed', 'Suppressed'), sum('AlertsDeduplicated', 'Deduplicated'), sum('AlertsFailed', 'Failed')],
         width,
       }),
     );
@@ -613,7 +600,7 @@ export class FdrDetection extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({
         title: 'Context lookups',
-        left: [sum('ContextLookups', 'Lookups'), sum('ContextCacheHits', 'Cache hits')],
+        left: [sum('ContextLookups', 'Lookups'), sum('ContextCacheHits', 'Cache hits'), sum('ContextDegraded', 'Degraded')],
         width,
       }),
       new cloudwatch.GraphWidget({
@@ -633,6 +620,14 @@ export class FdrDetection extends Construct {
           this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: five, label: 'DLQ depth' }),
         ],
         right: [this.queue.metricApproximateAgeOfOldestMessage({ period: five, label: 'Oldest message (s)' })],
+        width,
+      }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'FDR context sync',
+        left: [sum('ContextRecordsSynced', 'Records synced'), sum('ContextItemsWritten', 'Items written')],
+        right: [sum('ContextSyncErrors', 'Sync errors')],
         width,
       }),
     );

@@ -1,11 +1,12 @@
 /**
- * The Lambda entry point (DESIGN.md §5): `handler`, on middy with Powertools Logger, Metrics (EMF) and the batch
- * utility for SQS partial-batch responses.
+ * The Lambda entry point: `handler`, on middy with Powertools Logger, Metrics (EMF) and the batch utility for SQS
+ * partial-batch responses. This file is the composition root: it reads the configuration once and builds every
+ * adapter (S3 source, DynamoDB stores, SNS sink) from it; nothing below reads the environment.
  *
  * Invocations accepted: an SQS batch (each body: S3 event notification, S3 → SNS envelope, EventBridge
  * "Object Created", CrowdStrike's FDR notification, or s3:TestEvent), or a direct S3 / EventBridge event.
  * SQS records that must be retried are returned in `batchItemFailures`; a direct invocation throws instead.
- * See lambda/handler/object.ts for what fails a record and what is acknowledged.
+ * What fails a record and what is acknowledged: handler/object.ts (event data), handler/sync.ts (fdrv2/).
  *
  * Everything built here (clients, stores, the compiled rule pack) lives for the container, not the invocation.
  */
@@ -16,28 +17,36 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { DynamoDedupeStore } from './alerts/dedupe-dynamodb';
-import { DynamoContextStore } from './context/dynamodb';
 import { StaticContextStore } from './context/file';
 import { readConfig, safetyMargin, type HandlerConfig } from './handler/config';
-import { parseNotification, parseSqsBody } from './handler/events';
-import { Deadline, handleNotification, type HandlerDeps } from './handler/object';
+import { Deadline, type HandlerDeps } from './handler/deps';
+import { METRICS_NAMESPACE, SERVICE_NAME } from './handler/metrics';
+import { parseNotification, parseSqsBody } from './handler/notifications';
+import { handleNotification } from './handler/route';
 import { loadRulePack } from './rules/loader';
 import { SnsAlertSink } from './sinks/sns';
 import { S3ObjectSource } from './sources/s3';
+import { sharedContextCache } from './stores/context-dynamodb/cache';
+import { DynamoContextStore } from './stores/context-dynamodb/lookup';
+import { DynamoFdrWriter } from './stores/context-dynamodb/fdr-writer';
+import { DynamoDedupeStore } from './stores/dedupe-dynamodb';
 
-const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? 'fdr-detect';
+const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 export const logger = new Logger({ serviceName: SERVICE });
-export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'FdrDetect', serviceName: SERVICE });
+export const metrics = new Metrics({ namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE, serviceName: SERVICE });
 
 export type CoreDeps = Omit<HandlerDeps, 'logger' | 'metrics'>;
 
 /** Production dependencies from the environment. */
 export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
-  const rules = loadRulePack();
+  const rules = loadRulePack(config.rulesDir);
   let context: CoreDeps['context'];
-  if (config.contextTable) context = new DynamoContextStore({ tableName: config.contextTable });
-  else {
+  let contextSync: CoreDeps['contextSync'] = null;
+  if (config.contextTable) {
+    const cache = sharedContextCache({ maxEntries: config.contextCacheMaxEntries, ttlMs: config.contextCacheTtlMs });
+    context = new DynamoContextStore({ tableName: config.contextTable, cache, timeoutMs: config.contextLookupTimeoutMs });
+    contextSync = new DynamoFdrWriter({ tableName: config.contextTable, cache });
+  } else {
     logger.warn('CONTEXT_TABLE_NAME is not set: no context, nothing is suppressed');
     context = new StaticContextStore({});
   }
@@ -46,6 +55,7 @@ export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
     rules,
     source: new S3ObjectSource(),
     context,
+    contextSync,
     dedupe: new DynamoDedupeStore({
       tableName: config.dedupeTable,
       windowSeconds: config.dedupeWindowSeconds,

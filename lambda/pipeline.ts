@@ -7,18 +7,19 @@
 import { buildAlert } from './alerts/record';
 import type { AlertRecord, NameSource } from './alerts/types';
 import { DEFAULT_POLICY, suppressionFor, type SuppressionRule } from './context/policy';
-import type { ContextSnapshot, ContextStore, HostQuery, UserQuery } from './context/types';
-import { MemoryContext } from './context/memory';
+import type { HostQuery, UserQuery } from './context/types';
+import { ContextIndex } from './context/memory';
 import { decodeEvents } from './fdr/decode';
 import { emptyStats } from './fdr/lines';
 import { isProcessEvent, processInfo, PROCESS_EVENT_TYPES, str, viewOf, JOINED_FIELDS } from './fdr/fieldview';
 import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/identity';
 import { ProcessIndex } from './fdr/join';
 import type { DecodedEvent, DecodeOptions, DecodeStats, LineGate } from './fdr/types';
-import type { ObjectRef, ObjectSource } from './ports';
+import { SourceError, isTransientSourceError, type ContextSnapshot, type ContextStore, type ObjectRef, type ObjectSource } from './ports';
 import { linePredicate } from './rules/literals';
 import type { LoadedRule } from './rules/rule';
 import type { Fields } from './rules/types';
+import { errorMessage } from './util';
 
 export interface PipelineDeps {
   source: ObjectSource;
@@ -45,7 +46,7 @@ export interface ObjectResult {
   /** Context store outage message, when alerts went out without context. */
   contextDegraded?: string;
   /** Set when the object could not be read to its end (stats.error has the details). */
-  error?: { kind: 'transient' | 'permanent'; message: string };
+  error?: { kind: 'transient' | 'permanent'; code: string; message: string };
 }
 
 interface Match {
@@ -134,24 +135,26 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
       }
     }
   };
-  const decodeOptions = { ...deps.decode, eventTypes, gates };
+  const decodeOptions: DecodeOptions = { ...deps.decode, eventTypes, gates, signal: deps.signal };
 
   let stats: DecodeStats | undefined;
   let error: ObjectResult['error'];
   try {
     const body = await deps.source.open(ref, deps.signal);
-    const decoded = decodeEvents(abortable(body, deps.signal), decodeOptions);
+    const decoded = decodeEvents(body, decodeOptions);
     stats = decoded.stats;
     for await (const batch of decoded.events) for (const ev of batch) consume(ev);
     if (stats.error?.stage === 'gzip' && !deps.signal?.aborted) {
       stats = await recoverBeforeDamage(ref, deps, decodeOptions, () => lastLine, consume, stats);
     }
     if (stats.error) {
-      error = { kind: stats.error.stage === 'source' ? 'transient' : 'permanent', message: stats.error.message };
+      const e = stats.error;
+      error = { kind: e.transient ? 'transient' : 'permanent', code: e.code, message: e.message };
     }
   } catch (err) {
-    // Opening the object failed (missing, denied, network): nothing was read.
-    error = { kind: isTransientOpenError(err) ? 'transient' : 'permanent', message: (err as Error).message };
+    // Opening the object failed (missing, denied, network): nothing was read. The source says whether a retry may help.
+    const code = err instanceof SourceError ? err.code : 'unknown';
+    error = { kind: isTransientSourceError(err) ? 'transient' : 'permanent', code, message: (err as Error)?.message ?? String(err) };
   }
   stats ??= emptyStats();
 
@@ -190,10 +193,7 @@ async function recoverBeforeDamage(
     try {
       const lastLine = seen();
       const body = await deps.source.open(ref, deps.signal);
-      const again = decodeEvents(abortable(body, deps.signal), {
-        ...options,
-        fineInflate: { from: Math.max(0, at - margin), step },
-      });
+      const again = decodeEvents(body, { ...options, fineInflate: { from: Math.max(0, at - margin), step } });
       for await (const batch of again.events) for (const ev of batch) if (ev.line > lastLine) consume(ev);
       if (again.stats.error?.stage !== 'gzip') break; // the object changed under us: keep what we have
       stats = again.stats;
@@ -255,7 +255,7 @@ async function enrich(
   try {
     snapshot = await deps.context.lookup({ hosts: prepared.map((p) => p.host), users: prepared.map((p) => p.user) });
   } catch (err) {
-    snapshot = new MemoryContext({}, `context lookup failed: ${(err as Error).message}`);
+    snapshot = new ContextIndex({}, `context lookup failed: ${errorMessage(err)}`);
   }
   const degraded = snapshot.degraded ?? null;
   const alerts: AlertRecord[] = [];
@@ -284,20 +284,4 @@ async function enrich(
     (supp ? suppressed : alerts).push(record);
   }
   return { alerts, suppressed, degraded: degraded ?? undefined };
-}
-
-/** Stops consuming the body when the signal fires (the decoder then reports a source error: transient). */
-async function* abortable(src: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-  for await (const chunk of src) {
-    if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason ?? 'time budget exhausted')}`);
-    yield chunk;
-  }
-}
-
-function isTransientOpenError(err: unknown): boolean {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number }; $retryable?: unknown };
-  if (e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.code === 'ENOENT' || e?.code === 'EISDIR') return false;
-  const status = e?.$metadata?.httpStatusCode;
-  if (status !== undefined && status >= 400 && status < 500 && status !== 429) return false;
-  return true;
 }

@@ -1,8 +1,14 @@
 /**
- * The pipeline's ports. The core (pipeline.ts and the stage folders) knows only these interfaces;
- * adapters live at the edges: lambda/sources (S3, files), lambda/sinks (SNS, stdout), lambda/context (file, DynamoDB).
+ * The pipeline's ports: every interface between the stages (pipeline.ts and the folders fdr/, rules/, context/,
+ * alerts/) and the edges that talk to the outside world (sources/, sinks/, stores/). Stages know only these
+ * interfaces; adapters implement them and own their failure semantics — a stage never inspects an AWS or Node
+ * error to decide whether a retry could help: a source says so in a SourceError, a store or sink by throwing
+ * (every store error is retryable for the caller) or by reporting per item.
  */
 import type { AlertRecord } from './alerts/types';
+import type { HostEntry, HostQuery, UserEntry, UserQuery } from './context/types';
+
+// ── reading objects ─────────────────────────────────────────────────────────────────────────────────────────
 
 /** One object (an FDR batch part) to read. `bucket` is null for local files. */
 export interface ObjectRef {
@@ -12,10 +18,38 @@ export interface ObjectRef {
   size?: number;
 }
 
-/** Reads an object as a byte stream. Never buffers a whole object. */
+/**
+ * Why an object could not be read, as the adapter that read it judges it. `transient`: reading it again may
+ * succeed (throttling, timeouts, 5xx, a reset connection, an unknown error); permanent: it cannot (missing,
+ * denied, archived). `code` is a short, stable reason for logs and metrics (`not-found`, `throttled`, …).
+ */
+export class SourceError extends Error {
+  override readonly name = 'SourceError';
+
+  constructor(
+    message: string,
+    readonly transient: boolean,
+    readonly code: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** May a retry succeed? A SourceError says; anything else thrown by a source is a defect: retried. */
+export function isTransientSourceError(err: unknown): boolean {
+  return err instanceof SourceError ? err.transient : true;
+}
+
+/**
+ * Reads an object as a byte stream, never buffering it whole. `open` and the iteration throw SourceError
+ * (opening: the object is missing, denied, …; iterating: the connection broke, …).
+ */
 export interface ObjectSource {
   open(ref: ObjectRef, signal?: AbortSignal): Promise<AsyncIterable<Uint8Array>>;
 }
+
+// ── publishing alerts ───────────────────────────────────────────────────────────────────────────────────────
 
 export interface PublishFailure {
   alert_id: string;
@@ -27,8 +61,9 @@ export interface PublishResult {
   failed: PublishFailure[];
 }
 
-/** Where alerts go (SNS, stdout, a file). Suppressed matches are never given to a sink. */
+/** Where alerts go (SNS; tests use in-memory sinks). Suppressed, shadow and throttled matches never reach a sink. */
 export interface AlertSink {
+  /** Every alert is either published or failed in the result; a thrown error fails them all. */
   publish(alerts: AlertRecord[]): Promise<PublishResult>;
 }
 
@@ -44,3 +79,103 @@ export interface DedupeStore {
   /** Give back ids whose publication failed, so a retry may claim them at once. */
   release(alertIds: string[]): Promise<void>;
 }
+
+// ── context (hosts and users) ───────────────────────────────────────────────────────────────────────────────
+
+/** The lookups of one object: the distinct hosts and users of its matches. */
+export interface ContextQuery {
+  hosts: HostQuery[];
+  users: UserQuery[];
+}
+
+/** The answers for one batch of queries. Lookups on a snapshot are synchronous and apply the documented precedence. */
+export interface ContextSnapshot {
+  host(q: HostQuery): HostEntry | null;
+  user(q: UserQuery): UserEntry | null;
+  /** Set when the store could not answer (outage): matches then alert without context and say so. */
+  degraded?: string;
+}
+
+/** Counters a store may keep across lookups (the handler reports their per-object difference as metrics). */
+export interface ContextStoreStats {
+  /** lookup() calls. */
+  lookups: number;
+  /** Distinct keys asked for (first round + references). */
+  keys: number;
+  /** Keys answered from the cache (positive or negative). */
+  cacheHits: number;
+  /** Keys read from the store. */
+  fetched: number;
+  /** Read requests sent. */
+  requests: number;
+  /** lookup() calls that ended degraded. */
+  degraded: number;
+}
+
+export interface ContextStore {
+  /**
+   * One call per object, with the distinct keys of that object's matches (never per scanned event). Never
+   * throws: an unreachable store answers with a `degraded` snapshot.
+   */
+  lookup(q: ContextQuery): Promise<ContextSnapshot>;
+  stats?(): ContextStoreStats;
+}
+
+// ── FDR secondary data (fdrv2/) → the context ───────────────────────────────────────────────────────────────
+
+/** Orders FDR records of one key: greater time wins; equal times are broken by the content hash. */
+export interface FdrVersion {
+  time: number;
+  hash: string;
+}
+
+export interface FdrHostRecord extends FdrVersion {
+  /** As FDR spells it; keys use lower case. */
+  aid: string;
+  entry: HostEntry;
+}
+
+export interface FdrInterfacesRecord {
+  aid: string;
+  ips: string[];
+  /** Lower case. */
+  macs: string[];
+}
+
+export interface FdrUserRecord extends FdrVersion {
+  sid: string;
+  entry: UserEntry;
+}
+
+/** What one fdrv2 object contributes, collapsed per key (the newest entry, unioned interfaces). */
+export interface FdrBatch {
+  hosts: FdrHostRecord[];
+  interfaces: FdrInterfacesRecord[];
+  users: FdrUserRecord[];
+}
+
+export interface FdrApplyStats {
+  /** FDR items written (created or updated). */
+  items: number;
+  /** Index items written (references added). */
+  refs: number;
+  /** Records that would change nothing (the store already holds them or something newer). */
+  unchanged: number;
+  /** Conditional writes refused because a newer version landed in between (concurrent sync). */
+  stale: number;
+  /** Write requests sent (retries of throttled requests included). */
+  writeRequests: number;
+  /** Read requests sent. */
+  readRequests: number;
+}
+
+/** Where FDR secondary data is kept: the context table in the Lambda, memory in replay. */
+export interface FdrSyncTarget {
+  /**
+   * Applies a batch: per key the greater version wins, interfaces are unioned, operator data is never touched.
+   * Idempotent. Stops between chunks of writes when `signal` fires (throws; what was written stays).
+   */
+  applyFdr(batch: FdrBatch, opts?: { signal?: AbortSignal }): Promise<FdrApplyStats>;
+}
+
+export const emptyApplyStats = (): FdrApplyStats => ({ items: 0, refs: 0, unchanged: 0, stale: 0, writeRequests: 0, readRequests: 0 });

@@ -10,6 +10,7 @@
  *   was unreachable (nothing published).
  */
 import type { AlertRecord } from './types';
+import { errorMessage } from '../util';
 import type { AlertSink, DedupeStore, PublishFailure } from '../ports';
 
 export interface DeliveryResult {
@@ -21,7 +22,12 @@ export interface DeliveryResult {
   unconfirmed: string[];
 }
 
-const msg = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+/** What leaves the pipeline: suppression data stays in logs and replay, never reaches a subscriber. */
+function forSink(a: AlertRecord): AlertRecord {
+  if (!a.suppressed) return a;
+  const { suppressed: _s, ...rest } = a;
+  return rest;
+}
 
 export async function deliverAlerts(
   alerts: AlertRecord[],
@@ -39,7 +45,7 @@ export async function deliverAlerts(
   try {
     claimed = await deps.dedupe.claim([...byId.keys()]);
   } catch (err) {
-    const error = `dedupe claim: ${msg(err)}`;
+    const error = `dedupe claim: ${errorMessage(err)}`;
     for (const id of byId.keys()) result.failed.push({ alert_id: id, error });
     return result;
   }
@@ -47,7 +53,7 @@ export async function deliverAlerts(
   result.busy.push(...claimed.busy);
   if (claimed.fresh.length === 0) return result;
 
-  const fresh = claimed.fresh.map((id) => byId.get(id)!).filter(Boolean);
+  const fresh = claimed.fresh.map((id) => byId.get(id)!).filter(Boolean).map(forSink);
   let published: string[] = [];
   try {
     const res = await deps.sink.publish(fresh);
@@ -57,7 +63,7 @@ export async function deliverAlerts(
     const known = new Set([...res.published, ...res.failed.map((f) => f.alert_id)]);
     for (const a of fresh) if (!known.has(a.alert_id)) result.failed.push({ alert_id: a.alert_id, error: 'not reported by sink' });
   } catch (err) {
-    const error = `sink: ${msg(err)}`;
+    const error = `sink: ${errorMessage(err)}`;
     for (const a of fresh) result.failed.push({ alert_id: a.alert_id, error });
   }
   result.published.push(...published);

@@ -75,10 +75,7 @@ export function isTransientError(err: unknown, depth = 0): boolean {
   return false;
 }
 
-export function errorMessage(err: unknown): string {
-  if (err instanceof Error) return `${err.name}: ${err.message}`;
-  return String(err);
-}
+export { errorMessage } from '../util';
 
 export interface BackoffOptions {
   /** Total attempts, first one included. */

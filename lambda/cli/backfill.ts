@@ -6,6 +6,7 @@
  */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { markerReason } from '../keys';
 import { parseS3Uri, s3ObjectCreatedEvent } from './s3-events';
 
 export interface BackfillOptions {
@@ -26,11 +27,6 @@ export interface BackfillResult {
   bytes: number;
   lastKey?: string;
   failed: { key: string; error: string }[];
-}
-
-/** Marker files, "folders" and empty objects hold no events. */
-export function isBackfillCandidate(key: string, size: number): boolean {
-  return size > 0 && !key.endsWith('/') && !key.endsWith('_SUCCESS');
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -54,7 +50,7 @@ export async function backfill(
       result.listed++;
       const key = o.Key ?? '';
       const size = o.Size ?? 0;
-      if (!isBackfillCandidate(key, size) || (opts.since && o.LastModified && o.LastModified < opts.since)) {
+      if (markerReason(key, size) || (opts.since && o.LastModified && o.LastModified < opts.since)) {
         result.skipped++;
         continue;
       }

@@ -4,13 +4,15 @@
  * idempotent (the same file twice leaves the same items).
  *
  * `context sync FILE|DIR ...` loads local FDR secondary-data files (paths containing `fdrv2/<kind>/`; directories
- * walked recursively) through the same code as the Lambda (lambda/context/sync.ts): FDR items only, operator
+ * walked recursively) through the same code as the Lambda (context/sync.ts): FDR items only, operator
  * entries untouched, the newest record wins whatever the order, a second run writes nothing.
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { DynamoContextStore } from '../context/dynamodb';
 import { sumResults, syncSecondaryObject, type SyncResult } from '../context/sync';
+import { secondarySkipReason } from '../keys';
+import { DynamoContextAdmin } from '../stores/context-dynamodb/admin';
+import { DynamoFdrWriter } from '../stores/context-dynamodb/fdr-writer';
 import { FileObjectSource } from '../sources/file';
 import { expandLocalInputs } from './inputs';
 import type { ContextFile, HostEntry, UserEntry } from '../context/types';
@@ -20,7 +22,13 @@ import { UsageError } from './usage';
 
 export class ContextUsageError extends UsageError {}
 
-const store = (table?: string) => new DynamoContextStore({ tableName: table });
+function tableName(table?: string): string {
+  const t = table ?? process.env.CONTEXT_TABLE_NAME;
+  if (!t) throw new ContextUsageError('no context table: give --table NAME or set CONTEXT_TABLE_NAME');
+  return t;
+}
+
+const store = (table?: string) => new DynamoContextAdmin({ tableName: tableName(table) });
 
 export async function runContext(args: string[], io: Io): Promise<number> {
   const [sub, ...rest] = args;
@@ -127,7 +135,7 @@ async function runSync(args: string[], io: Io): Promise<number> {
   if (concurrency !== undefined && !(Number.isInteger(concurrency) && concurrency > 0)) {
     throw new ContextUsageError('--concurrency must be a positive integer');
   }
-  const s = new DynamoContextStore({ tableName: values.table, syncConcurrency: concurrency });
+  const s = new DynamoFdrWriter({ tableName: tableName(values.table), concurrency });
   const inputs = await expandLocalInputs(positionals);
   for (const m of inputs.missing) io.stderr.write(`${m.path}: ${m.error}\n`);
   for (const ref of inputs.events) io.stderr.write(`${ref.key}: skipped (not under fdrv2/<kind>/)\n`);
@@ -137,9 +145,8 @@ async function runSync(args: string[], io: Io): Promise<number> {
   const started = Date.now();
   for (const ref of inputs.secondary) {
     const r = await syncSecondaryObject(ref, source, s);
-    const route = r.route;
     if (r.status === 'skipped') {
-      io.stderr.write(`${ref.key}: skipped (${route?.kind === 'secondary' ? `${route.subtype} is not synced` : `unknown fdrv2 subtype "${route?.subtype ?? ''}"`})\n`);
+      io.stderr.write(`${ref.key}: skipped (${secondarySkipReason(r.route) ?? 'not synced'})\n`);
       continue;
     }
     results.push(r);

@@ -1,16 +1,13 @@
 /** Expands replay inputs (files, directories) into object refs for the file source. */
 import { readdir, stat } from 'node:fs/promises';
 import { join, sep } from 'node:path';
+import { isSecondaryKey, markerReason } from '../keys';
 import type { ObjectRef } from '../ports';
 
-/** FDR marker files and things that are not event data. */
-function isEventDataFile(name: string): boolean {
-  return name !== '_SUCCESS' && !name.startsWith('.') && !/\.(md|txt|cql|ts|js)$/i.test(name);
-}
-
-/** True for paths inside FDR secondary data (`fdrv2/…`): context, not events. */
-export function isSecondaryPath(path: string): boolean {
-  return path.split(/[\\/]/).includes('fdrv2');
+/** Files a directory walk leaves out: FDR markers, hidden files, and notes or code kept next to the data. */
+function isDataFile(path: string): boolean {
+  const name = path.slice(path.lastIndexOf(sep) + 1);
+  return markerReason(path) === null && !name.startsWith('.') && !/\.(md|txt|cql|ts|js)$/i.test(name);
 }
 
 async function walk(dir: string, out: string[]): Promise<void> {
@@ -19,7 +16,7 @@ async function walk(dir: string, out: string[]): Promise<void> {
   for (const e of entries) {
     const p = join(dir, e.name);
     if (e.isDirectory()) await walk(p, out);
-    else if (e.isFile() && isEventDataFile(e.name)) out.push(p);
+    else if (e.isFile() && isDataFile(p)) out.push(p);
   }
 }
 
@@ -42,7 +39,7 @@ export async function expandLocalInputs(paths: string[]): Promise<ExpandedInputs
       else files.push(p);
       for (const f of files) {
         const ref: ObjectRef = { bucket: null, key: f, size: st.isDirectory() ? undefined : st.size };
-        (isSecondaryPath(f.split(sep).join('/')) ? result.secondary : result.events).push(ref);
+        (isSecondaryKey(f) ? result.secondary : result.events).push(ref);
       }
     } catch (err) {
       result.missing.push({ path: p, error: (err as Error).message });

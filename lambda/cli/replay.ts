@@ -5,14 +5,14 @@
  */
 import type { AlertRecord } from '../alerts/types';
 import { loadContextFile, StaticContextStore } from '../context/file';
-import type { ContextStore } from '../context/types';
+import { LayeredContextStore } from '../context/layered';
+import { syncSecondaryObject } from '../context/sync';
 import { processObject, type ObjectResult } from '../pipeline';
-import type { ObjectRef, ObjectSource } from '../ports';
+import type { ContextStore, ObjectRef, ObjectSource } from '../ports';
 import { loadRulePack } from '../rules/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
-import { LayeredContextStore } from '../context/layered';
-import { readSecondaryObject, SecondaryAccumulator } from '../fdr/secondary';
+import { MemoryFdrStore } from '../stores/memory-fdr';
 import { expandLocalInputs } from './inputs';
 import { DEFAULT_TABLE, renderTable } from './table';
 import { Summary } from './summary';
@@ -43,26 +43,22 @@ interface Job {
 }
 
 /**
- * An FDR bucket copied to disk holds fdrv2/ secondary data next to data/: load it first, so the event replay
- * names hosts and users the way the deployed pipeline's synced context table would.
+ * An FDR bucket copied to disk holds fdrv2/ secondary data next to data/: it is synced first, through the same
+ * code as the Lambda's sync (into memory instead of the context table), so the event replay names hosts and users
+ * exactly as the deployed pipeline does.
  */
-async function layerSecondary(context: ContextStore, refs: ObjectRef[], source: ObjectSource, summary: Summary): Promise<ContextStore> {
-  const acc = new SecondaryAccumulator();
-  for (const ref of refs) {
-    const r = await readSecondaryObject(ref, source, (kind, records) => {
-      for (const rec of records) acc.add(kind, rec);
-    });
-    summary.addSecondary(ref, r);
-  }
-  return new LayeredContextStore(context, { hosts: acc.hosts(), users: acc.users() });
+async function syncSecondary(fdr: MemoryFdrStore, refs: ObjectRef[], source: ObjectSource, summary: Summary): Promise<void> {
+  for (const ref of refs) summary.addSecondary(ref, await syncSecondaryObject(ref, source, fdr));
 }
 
 async function openContext(spec: string | undefined): Promise<ContextStore> {
   if (!spec) return new StaticContextStore();
   if (spec === 'dynamodb') {
+    const table = process.env.CONTEXT_TABLE_NAME;
+    if (!table) throw new Error('--context dynamodb needs CONTEXT_TABLE_NAME');
     // The AWS SDK loads only when asked for: a local replay starts faster without it.
-    const { DynamoContextStore } = await import('../context/dynamodb');
-    return new DynamoContextStore();
+    const { DynamoContextStore } = await import('../stores/context-dynamodb/lookup');
+    return new DynamoContextStore({ tableName: table });
   }
   return loadContextFile(spec);
 }
@@ -84,7 +80,8 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   const expanded = await expandLocalInputs(opts.paths.filter((p) => !p.startsWith('s3://')));
   for (const m of expanded.missing) summary.inputError(m.path, m.error);
   for (const ref of expanded.events) jobs.push({ ref, source: files });
-  if (expanded.secondary.length > 0) context = await layerSecondary(context, expanded.secondary, files, summary);
+  const fdr = new MemoryFdrStore();
+  await syncSecondary(fdr, expanded.secondary, files, summary);
   const s3Paths = opts.paths.filter((p) => p.startsWith('s3://'));
   if (s3Paths.length > 0) {
     // Straight from S3 (real AWS, or whatever AWS_ENDPOINT_URL_S3 points at), streamed like the Lambda reads it.
@@ -98,7 +95,7 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
       try {
         const listed = await listS3Inputs(uri, s3Client());
         for (const ref of listed.events) jobs.push({ ref, source: s3 });
-        if (listed.secondary.length > 0) context = await layerSecondary(context, listed.secondary, s3, summary);
+        await syncSecondary(fdr, listed.secondary, s3, summary);
       } catch (err) {
         summary.inputError(uri, (err as Error).message);
       }
@@ -108,6 +105,8 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
     io.stderr.write(`fdr-detect replay: no input files found in ${opts.paths.join(', ')}\n`);
     return EXIT_CANNOT_RUN;
   }
+
+  if (fdr.size > 0) context = new LayeredContextStore(fdr, context);
 
   const collected: AlertRecord[] = [];
   if (opts.format === 'json') io.stdout.write('[');

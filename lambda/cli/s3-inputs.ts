@@ -1,8 +1,7 @@
 /** Lists `replay s3://bucket/prefix` inputs: event-data objects and fdrv2/ secondary data, as the handler routes them. */
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { routeSecondaryKey } from '../fdr/secondary';
+import { isSecondaryKey, markerReason } from '../keys';
 import type { ObjectRef } from '../ports';
-import { isBackfillCandidate } from './backfill';
 import { parseS3Uri } from './s3-events';
 
 export async function listS3Inputs(uri: string, s3: S3Client): Promise<{ events: ObjectRef[]; secondary: ObjectRef[] }> {
@@ -15,8 +14,8 @@ export async function listS3Inputs(uri: string, s3: S3Client): Promise<{ events:
     for (const o of page.Contents ?? []) {
       const key = o.Key ?? '';
       const size = o.Size ?? 0;
-      if (!isBackfillCandidate(key, size)) continue;
-      (routeSecondaryKey(key) ? secondary : events).push({ bucket, key, size });
+      if (markerReason(key, size)) continue;
+      (isSecondaryKey(key) ? secondary : events).push({ bucket, key, size });
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);

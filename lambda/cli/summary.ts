@@ -1,7 +1,7 @@
 /** The replay summary on stderr (events, matches, alerts, suppressed, skipped lines by reason, MB/s) and progress. */
 import type { ObjectResult } from '../pipeline';
-import type { KeyRoute } from '../fdr/secondary';
-import type { DecodeStats } from '../fdr/types';
+import type { SyncResult } from '../context/sync';
+import { secondarySkipReason } from '../keys';
 import type { ObjectRef } from '../ports';
 
 export class Summary {
@@ -56,19 +56,19 @@ export class Summary {
     if (r.contextDegraded) this.out.write(`warning: ${where}: ${r.contextDegraded} (alerts were not checked for suppression)\n`);
   }
 
-  /** A secondary-data (fdrv2/) object loaded as context. */
-  addSecondary(ref: ObjectRef, r: { route: KeyRoute; stats: DecodeStats | null; error?: string }): void {
+  /** A secondary-data (fdrv2/) object synced into replay's context (as the Lambda syncs it). */
+  addSecondary(ref: ObjectRef, r: SyncResult): void {
     this.secondary++;
-    if (r.stats) {
-      this.bytesIn += r.stats.bytesIn;
-      for (const [reason, n] of Object.entries(r.stats.skipped)) {
-        if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
-      }
-      for (const s of r.stats.skippedSamples) this.out.write(`skipped ${ref.key}:${s.line}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
-    } else if (!r.error) {
-      this.out.write(`note: ${ref.key}: ${r.route?.kind === 'secondary' ? r.route.subtype : 'unknown fdrv2 subtype'} is not used as context; skipped\n`);
+    if (r.status === 'skipped') {
+      this.out.write(`note: ${ref.key}: ${secondarySkipReason(r.route) ?? 'not synced'}; skipped\n`);
+      return;
     }
-    if (r.error) this.errors.push(`${ref.key}: ${r.error}`);
+    this.bytesIn += r.bytesIn;
+    for (const [reason, n] of Object.entries(r.skipped)) {
+      if (n && n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
+    }
+    for (const s of r.skippedSamples) this.out.write(`skipped ${ref.key}:${s.line}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
+    if (r.error) this.errors.push(`${ref.key}: ${r.error.kind} error: ${r.error.message}`);
   }
 
   finish(): void {

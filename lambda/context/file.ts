@@ -1,7 +1,8 @@
-/** The file adapter of the context port: a context file (DESIGN.md §5) read once, answered from memory. */
+/** The file adapter of the context port: a context file (operator entries) read once, answered from memory. */
 import { readFile } from 'node:fs/promises';
-import { MemoryContext } from './memory';
-import type { ContextFile, ContextSnapshot, ContextStore } from './types';
+import type { ContextSnapshot, ContextStore } from '../ports';
+import { ContextIndex } from './memory';
+import type { ContextFile } from './types';
 import { validateContext, type ContextProblem } from './validate';
 
 export class ContextFileError extends Error {
@@ -14,10 +15,10 @@ export class ContextFileError extends Error {
 }
 
 export class StaticContextStore implements ContextStore {
-  private readonly snapshot: MemoryContext;
+  private readonly snapshot: ContextIndex;
 
   constructor(file: ContextFile = {}) {
-    this.snapshot = new MemoryContext(file);
+    this.snapshot = new ContextIndex(file);
   }
 
   async lookup(): Promise<ContextSnapshot> {

@@ -1,8 +1,11 @@
 /**
- * An in-memory context snapshot with DESIGN.md §5 precedence. Every adapter ends here: the file store holds one
- * for the whole file; the DynamoDB store builds one from the items a batch of lookups fetched.
+ * ContextIndex: an in-memory context snapshot with the lookup precedence (users by SID, else name; hosts by aid,
+ * else computer name, else IP; a name or IP never matches an entry whose own aid or SID says it is another
+ * machine or account). Every store ends here: the file store holds one for the whole file; the DynamoDB store
+ * builds one from the items a batch of lookups fetched; the memory FDR store from what it holds.
  */
-import type { ContextSnapshot, HostEntry, HostQuery, UserEntry, UserQuery } from './types';
+import type { ContextSnapshot } from '../ports';
+import type { HostEntry, HostQuery, UserEntry, UserQuery } from './types';
 
 const lower = (s: string) => s.toLowerCase();
 
@@ -12,7 +15,7 @@ export function splitUserName(name: string): { domain: string | null; user: stri
   return i < 0 ? { domain: null, user: lower(name) } : { domain: lower(name.slice(0, i)), user: lower(name.slice(i + 1)) };
 }
 
-/** Entries of one origin, indexed for DESIGN.md §5 precedence. */
+/** Entries of one origin, indexed for the lookup precedence. */
 class EntryIndex {
   private readonly userBySid = new Map<string, UserEntry>();
   /** `domain\user` (lower) → entry, for entries that name a domain. */
@@ -95,7 +98,7 @@ export const isFdrEntry = (e: { source?: string }): boolean => e.source?.startsW
  * user (found by aid / SID), the operator entry (found by the same keys, or by the name FDR supplied) adds tags,
  * owner, reason and expiry. Operator fields always win.
  */
-export class MemoryContext implements ContextSnapshot {
+export class ContextIndex implements ContextSnapshot {
   private readonly operator = new EntryIndex();
   private readonly fdr = new EntryIndex();
 

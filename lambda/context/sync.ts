@@ -1,5 +1,6 @@
 /**
- * The context-table sync of FDR secondary data (issue 5): one fdrv2 object in, upserts of FDR-owned items out.
+ * The sync of FDR secondary data into the context: one fdrv2 object in, upserts of FDR-owned entries out — into
+ * the context table in the Lambda and `fdr-detect context sync`, into memory in replay (the same code on both).
  *
  * - aidmaster → the host's FDR entry by aid (ComputerName, MachineDomain, OU, SiteName, ProductType,
  *   AgentVersion, lastSeen); managedassets → the host's interface IPs/MACs (set union); userinfo → the user's FDR
@@ -12,69 +13,25 @@
  * - Within one object, duplicates per key collapse in memory (up to `maxPendingKeys` distinct keys, then a flush)
  *   before anything is written.
  *
- * The storage side is the `FdrSyncTarget` port (DynamoContextStore implements it; see its header for the items).
- * Operator items are never written here: FDR data lives in items of its own.
+ * The storage side is the `FdrSyncTarget` port (lambda/ports.ts): DynamoFdrWriter and MemoryFdrStore in
+ * lambda/stores/. Operator entries are never written here: FDR data lives apart from them.
  */
 import { createHash } from 'node:crypto';
-import type { ObjectRef, ObjectSource } from '../ports';
-import { fdrTimeMs, hostFromAidmaster, interfacesFromManagedAssets, readSecondaryObject, routeSecondaryKey, userFromUserinfo } from '../fdr/secondary';
-import type { KeyRoute, SecondaryKind } from '../fdr/secondary';
+import { secondaryRoute, SYNCED_KINDS, type SecondaryKind, type SecondaryRoute } from '../keys';
+import { fdrTimeMs, readSecondaryObject } from '../fdr/secondary';
 import type { DecodeStats, RawEvent, SkipReason, SkippedLine } from '../fdr/types';
-import { isTransientError } from '../aws/retry';
-import type { HostEntry, UserEntry } from './types';
-
-// ── the port ────────────────────────────────────────────────────────────────────────────────────────────────
-
-/** Orders FDR records of one key: greater time wins; equal times are broken by the content hash. */
-export interface FdrVersion {
-  time: number;
-  hash: string;
-}
-
-export interface FdrHostRecord extends FdrVersion {
-  /** As FDR spells it; keys use lower case. */
-  aid: string;
-  entry: HostEntry;
-}
-
-export interface FdrInterfacesRecord {
-  aid: string;
-  ips: string[];
-  macs: string[];
-}
-
-export interface FdrUserRecord extends FdrVersion {
-  sid: string;
-  entry: UserEntry;
-}
-
-export interface FdrBatch {
-  hosts: FdrHostRecord[];
-  interfaces: FdrInterfacesRecord[];
-  users: FdrUserRecord[];
-}
-
-export interface FdrApplyStats {
-  /** FDR items written (created or updated). */
-  items: number;
-  /** Index items written (references added). */
-  refs: number;
-  /** Records that would change nothing (the table already holds them or something newer). */
-  unchanged: number;
-  /** Conditional writes refused because a newer version landed in between (concurrent sync). */
-  stale: number;
-  /** Write requests sent (UpdateItem; retries of throttled requests included). */
-  writeRequests: number;
-  /** BatchGetItem calls sent. */
-  readRequests: number;
-}
-
-export interface FdrSyncTarget {
-  /** Stops between chunks of writes when `signal` fires (throws; what was written stays, the retry skips it). */
-  applyFdr(batch: FdrBatch, opts?: { signal?: AbortSignal }): Promise<FdrApplyStats>;
-}
-
-export const emptyApplyStats = (): FdrApplyStats => ({ items: 0, refs: 0, unchanged: 0, stale: 0, writeRequests: 0, readRequests: 0 });
+import {
+  emptyApplyStats,
+  type FdrApplyStats,
+  type FdrBatch,
+  type FdrHostRecord,
+  type FdrSyncTarget,
+  type FdrUserRecord,
+  type FdrVersion,
+  type ObjectRef,
+  type ObjectSource,
+} from '../ports';
+import { hostFromAidmaster, interfacesFromManagedAssets, userFromUserinfo } from './fdr-records';
 
 function addStats(a: FdrApplyStats, b: FdrApplyStats): void {
   a.items += b.items;
@@ -150,13 +107,8 @@ export class FdrCollector {
       const h = hostFromAidmaster(r);
       if (!h) return void this.ignored++;
       const { fdrTime, ...entry } = h;
-      let time = fdrTime;
-      if (!time) {
-        // No Time in the record: order by the object's partition date; lastSeen would be a lie.
-        delete entry.lastSeen;
-        time = this.keyTime ?? 0;
-      }
-      const rec = this.versioned({ aid: h.aid, entry }, time);
+      // No Time in the record: order by the object's partition date (lastSeen stays unknown).
+      const rec = this.versioned({ aid: h.aid, entry }, fdrTime ?? this.keyTime ?? 0);
       if (!rec) return;
       const k = h.aid.toLowerCase();
       if (isNewer(rec, this.hosts.get(k))) this.hosts.set(k, rec);
@@ -213,11 +165,11 @@ export interface SyncOptions {
   maxPendingKeys?: number;
 }
 
-export type SyncErrorStage = 'open' | 'source' | 'gzip' | 'write';
+export type SyncErrorStage = 'open' | 'source' | 'gzip' | 'format' | 'write';
 
 export interface SyncResult {
   ref: ObjectRef;
-  route: KeyRoute;
+  route: SecondaryRoute | null;
   /** `synced`: read and written (possibly with a permanent error after a readable part); `skipped`: not a synced kind. */
   status: 'synced' | 'skipped' | 'error';
   subtype: string | null;
@@ -234,29 +186,10 @@ export interface SyncResult {
   skippedSamples: SkippedLine[];
   bytesIn: number;
   /** transient: retry the whole object (the writes are idempotent); permanent: the readable part was synced. */
-  error?: { kind: 'transient' | 'permanent'; stage: SyncErrorStage; message: string };
-}
-
-function openErrorKind(err: unknown): 'transient' | 'permanent' {
-  const e = err as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
-  if (!e || typeof e !== 'object') return 'permanent';
-  if (['ENOENT', 'EISDIR', 'ENOTDIR', 'EACCES'].includes(e.code ?? '')) return 'permanent';
-  if (['NoSuchKey', 'NoSuchBucket', 'NotFound', 'AccessDenied', 'InvalidObjectState', 'InvalidArgument'].includes(e.name ?? '')) return 'permanent';
-  if (isTransientError(err)) return 'transient';
-  const status = e.$metadata?.httpStatusCode;
-  if (typeof status === 'number' && status >= 400 && status < 500) return 'permanent';
-  return 'transient';
+  error?: { kind: 'transient' | 'permanent'; stage: SyncErrorStage; code: string; message: string };
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
-
-/** Stops consuming the body when the signal fires (the decoder then reports a source error: transient). */
-async function* abortable(src: AsyncIterable<Uint8Array>, signal?: AbortSignal): AsyncIterable<Uint8Array> {
-  for await (const chunk of src) {
-    if (signal?.aborted) throw new Error(`aborted: ${String(signal.reason ?? 'time budget exhausted')}`);
-    yield chunk;
-  }
-}
 
 /**
  * Reads one fdrv2 object and upserts its records into the context table. Never throws: failures are in `error`.
@@ -268,7 +201,7 @@ export async function syncSecondaryObject(
   store: FdrSyncTarget,
   opts: SyncOptions = {},
 ): Promise<SyncResult> {
-  const route = routeSecondaryKey(ref.key);
+  const route = secondaryRoute(ref.key);
   const result: SyncResult = {
     ref,
     route,
@@ -283,12 +216,11 @@ export async function syncSecondaryObject(
     skippedSamples: [],
     bytesIn: 0,
   };
-  if (!route || route.kind !== 'secondary' || !['aidmaster', 'managedassets', 'userinfo'].includes(route.subtype)) return result;
+  if (!route || route.kind !== 'secondary' || !SYNCED_KINDS.has(route.subtype)) return result;
   result.status = 'synced';
 
   const maxPending = Math.max(1, opts.maxPendingKeys ?? 50_000);
   const collector = new FdrCollector(keyTimeMs(ref.key));
-  let openError: unknown;
   let writeError: unknown;
   const flush = async (): Promise<void> => {
     if (collector.size === 0) return;
@@ -296,28 +228,21 @@ export async function syncSecondaryObject(
     result.keys += batch.hosts.length + batch.interfaces.length + batch.users.length;
     addStats(result.write, await store.applyFdr(batch, { signal: opts.signal }));
   };
-  const wrapped: ObjectSource = {
-    async open(r) {
-      try {
-        return abortable(await source.open(r, opts.signal), opts.signal);
-      } catch (err) {
-        openError = err;
-        throw err;
-      }
-    },
-  };
-  const read = await readSecondaryObject(ref, wrapped, async (kind, records) => {
-    for (const r of records) collector.add(kind, r);
-    if (collector.size >= maxPending) {
-      try {
-        await flush();
-      } catch (err) {
-        writeError = err;
-        throw err;
-      }
-    }
-  });
-  const stats: DecodeStats | null = read.stats;
+  let read: Awaited<ReturnType<typeof readSecondaryObject>> | null = null;
+  try {
+    read = await readSecondaryObject(
+      ref,
+      source,
+      async (kind, records) => {
+        for (const r of records) collector.add(kind, r);
+        if (collector.size >= maxPending) await flush();
+      },
+      { signal: opts.signal },
+    );
+  } catch (err) {
+    writeError = err; // only the store can throw here: reading reports its failures in the result
+  }
+  const stats: DecodeStats | null = read?.stats ?? null;
   if (stats) {
     result.bytesIn = stats.bytesIn;
     result.skipped = Object.fromEntries(Object.entries(stats.skipped).filter(([, n]) => n > 0));
@@ -329,15 +254,13 @@ export async function syncSecondaryObject(
 
   if (writeError !== undefined) {
     // Store errors (throttling beyond retries, outage, a missing table) retry the object; the DLQ bounds it.
-    result.error = { kind: 'transient', stage: 'write', message: errorText(writeError) };
-  } else if (openError !== undefined) {
-    result.error = { kind: openErrorKind(openError), stage: 'open', message: errorText(openError) };
+    result.error = { kind: 'transient', stage: 'write', code: 'store', message: errorText(writeError) };
+  } else if (read?.openError) {
+    const e = read.openError;
+    result.error = { kind: e.transient ? 'transient' : 'permanent', stage: 'open', code: e.code, message: e.message };
   } else if (stats?.error) {
-    result.error = stats.error.stage === 'source'
-      ? { kind: 'transient', stage: 'source', message: stats.error.message }
-      : { kind: 'permanent', stage: 'gzip', message: stats.error.message };
-  } else if (read.error) {
-    result.error = { kind: 'transient', stage: 'source', message: read.error };
+    const e = stats.error;
+    result.error = { kind: e.transient ? 'transient' : 'permanent', stage: e.stage, code: e.code, message: e.message };
   }
   if (result.error?.kind === 'transient') {
     // The retry reads the whole object again; writing the part read so far would only cost writes.
@@ -348,7 +271,7 @@ export async function syncSecondaryObject(
     await flush();
   } catch (err) {
     result.status = 'error';
-    result.error = { kind: 'transient', stage: 'write', message: errorText(err) };
+    result.error = { kind: 'transient', stage: 'write', code: 'store', message: errorText(err) };
   }
   return result;
 }

@@ -1,6 +1,7 @@
 /**
  * Context: who a user is and what a host is, from operator data (the context file / table) and from FDR's own
- * secondary data. The pipeline depends only on the ContextStore port; adapters: file (replay, tests), DynamoDB (Lambda).
+ * secondary data. The pipeline depends only on the ContextStore port (lambda/ports.ts); adapters: file (replay,
+ * tests), memory (FDR data in replay), DynamoDB (Lambda, lambda/stores/).
  */
 
 /** Fields an operator owns. FDR sync never overwrites them. */
@@ -39,7 +40,7 @@ export interface HostEntry extends OperatorFields {
   source?: string;
 }
 
-/** The context file of DESIGN.md §5. */
+/** The context file (`replay --context FILE`, `context import`): operator entries. */
 export interface ContextFile {
   users?: UserEntry[];
   hosts?: HostEntry[];
@@ -56,17 +57,4 @@ export interface HostQuery {
 export interface UserQuery {
   userSid?: string | null;
   userName?: string | null;
-}
-
-/** The answers for one batch of queries. Lookups on a snapshot are synchronous and apply the precedence above. */
-export interface ContextSnapshot {
-  host(q: HostQuery): HostEntry | null;
-  user(q: UserQuery): UserEntry | null;
-  /** Set when the store could not answer (outage): matches then alert without context and say so. */
-  degraded?: string;
-}
-
-export interface ContextStore {
-  /** One call per object, with the distinct keys of that object's matches (never per scanned event). */
-  lookup(q: { hosts: HostQuery[]; users: UserQuery[] }): Promise<ContextSnapshot>;
 }

@@ -1,8 +1,9 @@
 /**
- * Validation of the context file (DESIGN.md §5). Every problem is reported with its JSON path, so an operator can
+ * Validation of the context file (`replay --context FILE`, `context import`). Every problem is reported with its JSON path, so an operator can
  * fix a 500-entry file in one pass. Valid entries are returned even when others are bad.
  */
 import type { ContextFile, HostEntry, UserEntry } from './types';
+import { isObject } from '../util';
 
 export interface ContextProblem {
   path: string;
@@ -20,9 +21,6 @@ const SID = /^S-1-\d+(-\d+)+$/i;
 const IPV4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
 const IPV6 = /^[0-9a-f:]+$/i;
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function checkCommon(e: Record<string, unknown>, path: string, fields: readonly string[], problems: ContextProblem[]): boolean {
   let ok = true;

@@ -2,18 +2,26 @@
  * FDR batch stream decoder: bytes (gzip, possibly several concatenated members, or plain NDJSON) →
  * batches of parsed events, prefiltered on raw bytes by `#event_simpleName`.
  *
- * - gzip is sniffed from the magic bytes `1f 8b` (never from a file name).
+ * - The format is sniffed from the first bytes (fdr/sniff.ts), never from a name: gzip magic `1f 8b` is inflated,
+ *   text is split into lines, anything else (zstd, bzip2, zip, xz, UTF-16, binary data; also binary data inside
+ *   gzip) is a `format` error that names it, and nothing is read as events.
+ * - gzip members follow each other. Zero bytes between or after members (padding) are skipped and counted; Node's
+ *   zlib stops at them, so the decoder starts a fresh inflate at the next member itself. Other bytes after a member
+ *   are a `gzip` error, after everything before them was yielded.
  * - Pull-based: nothing is read from the source faster than the consumer iterates (zlib's readable side
  *   applies backpressure; the source is only pulled while zlib accepts input). Memory is bounded by
  *   chunk size + `maxLineBytes`, whatever the input size.
- * - Never throws for bad data. A source error (thrown by the input iterable: network, transient) or a zlib
- *   error (corrupt / truncated gzip: permanent) ends the iteration after everything decoded before the damage
- *   has been yielded, and is reported in `stats.error`. Bad lines are counted with reasons and line numbers.
+ * - Never throws for bad data. A source error (thrown by the input iterable; the source says whether it is
+ *   transient), a zlib error (corrupt / truncated gzip: permanent) or a format error ends the iteration after
+ *   everything decoded before the damage has been yielded, and is reported in `stats.error`. Bad lines are counted
+ *   with reasons and line numbers; an object in which every line is bad is a `format` error too.
  * - Exceptions thrown by the consumer propagate untouched; the source is closed (`return()`) on early exit.
  */
-import { createGunzip, type Gunzip } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
+import { SourceError, isTransientSourceError } from '../ports';
 import { LineDecoder, emptyStats } from './lines';
 import { createPrefilter } from './prefilter';
+import { SNIFF_BYTES, sniffContent, sniffObject } from './sniff';
 import type { DecodedEvent, DecodeOptions, DecodeStats } from './types';
 
 export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
@@ -29,6 +37,14 @@ export const DEFAULT_MAX_SKIPPED_SAMPLES = 20;
  */
 export const MAX_INFLATE_INPUT = 256 * 1024;
 
+interface InflateOptions {
+  chunkSize: number;
+  /** Compressed bytes per zlib write. */
+  step: number;
+  /** From compressed byte `from` on, write `step` bytes at a time (recovery near known damage). */
+  fine?: { from: number; step: number };
+}
+
 export function decodeEvents(
   src: AsyncIterable<Uint8Array>,
   opts: DecodeOptions = {},
@@ -42,8 +58,13 @@ export function decodeEvents(
     gates: opts.gates,
   });
   const chunkSize = positive(opts.chunkSize, DEFAULT_CHUNK_SIZE);
-  const step = positive(opts.inflateStep, Math.min(MAX_INFLATE_INPUT, chunkSize));
-  return { events: run(src, stats, lines, chunkSize, step, opts.fineInflate), stats };
+  const inflate: InflateOptions = {
+    chunkSize,
+    step: positive(opts.inflateStep, Math.min(MAX_INFLATE_INPUT, chunkSize)),
+    fine: opts.fineInflate,
+  };
+  const input = new Input(src[Symbol.asyncIterator](), stats, opts.signal);
+  return { events: run(input, stats, lines, inflate), stats };
 }
 
 function positive(v: number | undefined, dflt: number): number {
@@ -58,134 +79,179 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function sourceError(stats: DecodeStats, e: unknown): void {
-  if (stats.error) return;
-  stats.error = { stage: 'source', message: message(e), atByte: stats.bytesIn, cause: e };
+function fail(stats: DecodeStats, stage: 'gzip' | 'format', code: string, msg: string, atByte: number, cause?: unknown): void {
+  stats.error ??= { stage, message: msg, transient: false, code, atByte, cause };
 }
 
-/** The next source chunk (counted in bytesIn), or null when the source ended or failed (the failure recorded). */
-async function pull(it: AsyncIterator<Uint8Array>, stats: DecodeStats): Promise<Buffer | null> {
-  let r: IteratorResult<Uint8Array>;
-  try {
-    r = await it.next();
-  } catch (e) {
-    sourceError(stats, e);
-    return null;
-  }
-  if (r.done) return null;
-  const b = toBuffer(r.value);
-  stats.bytesIn += b.length;
-  return b;
-}
+/**
+ * The source as a pull-based byte reader with push-back (what a finished gzip member did not consume goes back).
+ * Source chunks are counted in `bytesIn`; a source failure is recorded in `stats.error` and ends the input.
+ */
+class Input {
+  private readonly pushedBack: Buffer[] = [];
+  /** The source ended, failed or was closed: it is not pulled again. */
+  private exhausted = false;
 
-/** Close a source we stopped reading early; its own errors on close are irrelevant then. */
-async function closeSource(it: AsyncIterator<Uint8Array>): Promise<void> {
-  try {
-    await it.return?.();
-  } catch {
-    /* ignore */
-  }
-}
+  constructor(
+    private readonly it: AsyncIterator<Uint8Array>,
+    private readonly stats: DecodeStats,
+    private readonly signal: AbortSignal | undefined,
+  ) {}
 
-async function* run(
-  src: AsyncIterable<Uint8Array>,
-  stats: DecodeStats,
-  lines: LineDecoder,
-  chunkSize: number,
-  step: number,
-  fine: { from: number; step: number } | undefined,
-): AsyncGenerator<DecodedEvent[], void, undefined> {
-  const it = src[Symbol.asyncIterator]();
-
-  // Sniff: read until we hold 2 bytes (chunks may be tiny) or the source ends.
-  const head: Buffer[] = [];
-  let headLen = 0;
-  let srcDone = false;
-  try {
-    while (headLen < 2) {
-      const r = await it.next();
+  /** The next non-empty chunk, or null at the end (or after a source failure, which is recorded). */
+  async next(): Promise<Buffer | null> {
+    const back = this.pushedBack.shift();
+    if (back !== undefined) return back;
+    while (!this.exhausted) {
+      let r: IteratorResult<Uint8Array>;
+      try {
+        if (this.signal?.aborted) {
+          throw new SourceError(`aborted: ${message(this.signal.reason ?? 'time budget exhausted')}`, true, 'aborted');
+        }
+        r = await this.it.next();
+      } catch (e) {
+        this.exhausted = true;
+        if (!this.stats.error) {
+          const code = e instanceof SourceError ? e.code : 'unknown';
+          this.stats.error = { stage: 'source', message: message(e), transient: isTransientSourceError(e), code, atByte: this.stats.bytesIn, cause: e };
+        }
+        return null;
+      }
       if (r.done) {
-        srcDone = true;
-        break;
+        this.exhausted = true;
+        return null;
       }
       const b = toBuffer(r.value);
-      stats.bytesIn += b.length;
-      if (b.length > 0) {
-        head.push(b);
-        headLen += b.length;
-      }
+      this.stats.bytesIn += b.length;
+      if (b.length > 0) return b;
     }
-  } catch (e) {
-    srcDone = true;
-    sourceError(stats, e);
+    return null;
   }
-  const byteAt = (i: number): number => (head[0].length > i ? head[0][i] : head[1][i - head[0].length]);
-  stats.gzip = headLen >= 2 && byteAt(0) === 0x1f && byteAt(1) === 0x8b;
 
-  if (stats.gzip) {
-    yield* inflate(it, head, srcDone, stats, lines, chunkSize, step, fine);
+  unshift(...chunks: Buffer[]): void {
+    this.pushedBack.unshift(...chunks.filter((c) => c.length > 0));
+  }
+
+  /** Stop reading a source that was not read to its end; its own errors on close are irrelevant then. */
+  async close(): Promise<void> {
+    this.pushedBack.length = 0;
+    if (this.exhausted) return;
+    this.exhausted = true;
+    try {
+      await this.it.return?.();
+    } catch {
+      /* ignore */
+    }
+  }
+}
+
+/** The first SNIFF_BYTES bytes (fewer at the end of input), left in the input to be read again. */
+async function peek(input: Input, n = SNIFF_BYTES): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let len = 0;
+  while (len < n) {
+    const b = await input.next();
+    if (b === null) break;
+    chunks.push(b);
+    len += b.length;
+  }
+  input.unshift(...chunks);
+  const all = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, len);
+  return all.subarray(0, n);
+}
+
+async function* run(input: Input, stats: DecodeStats, lines: LineDecoder, o: InflateOptions): AsyncGenerator<DecodedEvent[], void, undefined> {
+  const sniffed = sniffObject(await peek(input));
+  if (sniffed.kind === 'unsupported') {
+    fail(stats, 'format', 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
+    await input.close();
     return;
   }
-
-  // Plain NDJSON: the source chunks are the lines' bytes.
-  let out: DecodedEvent[] = [];
-  try {
-    for (const b of head) {
-      stats.bytesOut += b.length;
-      lines.push(b, out);
-    }
-    if (out.length > 0) {
-      yield out;
-      out = [];
-    }
-    while (!srcDone) {
-      const b = await pull(it, stats);
-      if (b === null) {
-        srcDone = true;
-        break;
-      }
-      stats.bytesOut += b.length;
-      lines.push(b, out);
-      if (out.length > 0) {
-        yield out;
-        out = [];
-      }
-    }
-  } finally {
-    if (!srcDone) await closeSource(it); // consumer stopped early (break / throw)
-  }
+  stats.gzip = sniffed.kind === 'gzip';
+  const out: DecodedEvent[] = [];
+  if (stats.gzip) yield* members(input, stats, lines, o, out);
+  else yield* plain(input, stats, lines, out);
   if (stats.error) lines.abandon();
   else lines.end(out);
-  if (out.length > 0) yield out;
+  if (out.length > 0) yield out.splice(0);
+  if (!stats.error) {
+    const bad = Object.values(stats.skipped).reduce((a, b) => a + b, 0);
+    if (stats.lines > 0 && bad === stats.lines) {
+      const why = Object.entries(stats.skipped).filter(([, n]) => n > 0).map(([r, n]) => `${r}=${n}`).join(', ');
+      fail(stats, 'format', 'no-valid-lines', `no valid line: all ${stats.lines} lines were skipped (${why})`, stats.bytesIn);
+    }
+  }
 }
 
-/** Resolves when the writable side may take more, or can never again (closed / errored). */
-function writable(gz: Gunzip): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      gz.off('drain', done);
-      gz.off('close', done);
-      gz.off('error', done);
-      resolve();
-    };
-    gz.on('drain', done);
-    gz.on('close', done);
-    gz.on('error', done);
-  });
+/** Plain NDJSON: the source chunks are the lines' bytes. */
+async function* plain(input: Input, stats: DecodeStats, lines: LineDecoder, out: DecodedEvent[]): AsyncGenerator<DecodedEvent[], void, undefined> {
+  let done = false;
+  try {
+    for (let b = await input.next(); b !== null; b = await input.next()) {
+      stats.bytesOut += b.length;
+      lines.push(b, out);
+      if (out.length > 0) yield out.splice(0);
+    }
+    done = true;
+  } finally {
+    if (!done) await input.close(); // consumer stopped early (break / throw)
+  }
 }
 
-async function* inflate(
-  it: AsyncIterator<Uint8Array>,
-  head: Buffer[],
-  srcAlreadyDone: boolean,
+/** gzip members one after another, with zero padding between them skipped. */
+async function* members(
+  input: Input,
   stats: DecodeStats,
   lines: LineDecoder,
-  chunkSize: number,
-  pieceSize: number,
-  fine: { from: number; step: number } | undefined,
+  o: InflateOptions,
+  out: DecodedEvent[],
 ): AsyncGenerator<DecodedEvent[], void, undefined> {
-  // createGunzip decodes concatenated members by default.
-  const gz = createGunzip({ chunkSize });
+  let offset = 0; // compressed bytes taken by earlier zlib instances (and padding): where this one starts
+  for (let first = true; ; first = false) {
+    const consumed = yield* member(input, stats, lines, o, offset, first, out);
+    if (consumed === null) return; // the input ended, or failed
+    offset += consumed;
+    // zlib stopped at a zero byte: skip the padding, then expect another member or the end.
+    let padding = 0;
+    let next: Buffer | null;
+    for (;;) {
+      next = await input.next();
+      if (next === null) break;
+      let i = 0;
+      while (i < next.length && next[i] === 0) i++;
+      padding += i;
+      if (i < next.length) {
+        input.unshift(next.subarray(i));
+        break;
+      }
+    }
+    stats.gzipPaddingBytes = (stats.gzipPaddingBytes ?? 0) + padding;
+    offset += padding;
+    if (next === null) return; // padding at the end: a clean end
+    const magic = await peek(input, 2);
+    if (magic.length < 2 || magic[0] !== 0x1f || magic[1] !== 0x8b) {
+      fail(stats, 'gzip', 'trailing-garbage', `unexpected data after a gzip member (${padding} zero bytes, then non-gzip bytes at byte ${offset})`, offset);
+      await input.close();
+      return;
+    }
+  }
+}
+
+/**
+ * One zlib instance, from `offset` in the compressed input. Returns the compressed bytes it consumed when zlib ended
+ * a member with input left over (what it did not take is pushed back), or null when the input ended or failed.
+ */
+async function* member(
+  input: Input,
+  stats: DecodeStats,
+  lines: LineDecoder,
+  o: InflateOptions,
+  offset: number,
+  sniffOutput: boolean,
+  out: DecodedEvent[],
+): AsyncGenerator<DecodedEvent[], number | null, undefined> {
+  // Node's gunzip decodes directly concatenated members itself; it stops at a zero byte (padding).
+  const gz = createGunzip({ chunkSize: o.chunkSize });
   let gzError: Error | null = null;
   let ended = false;
   let wake: (() => void) | null = null;
@@ -205,97 +271,136 @@ async function* inflate(
   });
   gz.on('close', signal);
 
-  let stopped = false; // the consumer left early
-  let lastWrite: Promise<void> = Promise.resolve(); // settles when zlib has processed the latest piece
-  const closed = new Promise<void>((resolve) => gz.once('close', resolve));
-  /** Write `b` in pieces of at most `pieceSize` bytes; false when zlib is gone or the consumer left. */
-  let fed = 0;
+  let stopped = false; // the consumer left early, or the output is not readable
+  let memberEnd = false; // zlib stopped consuming with input left over
+  let fed = 0; // compressed bytes given to this instance
+  const gone = (): boolean => stopped || gz.destroyed || gzError !== null;
+
+  /** One write, awaited: zlib has processed the piece (or failed, or was destroyed) when it resolves. */
+  const write = (piece: Buffer): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        gz.off('close', done);
+        gz.off('error', done);
+        resolve();
+      };
+      gz.on('close', done);
+      gz.on('error', done);
+      gz.write(piece, () => done());
+    });
+
+  /** Write `b` in pieces of at most `o.step` bytes; false when zlib is gone, the consumer left or the member ended. */
   const feed = async (b: Buffer): Promise<boolean> => {
     for (let off = 0; off < b.length; ) {
-      if (stopped || gz.destroyed) return false;
+      if (gone()) return false;
       // Near known damage (a recovery pass), small writes: a failing inflate call then drops little output.
+      const at = offset + fed;
       const size =
-        fine === undefined || fed + pieceSize <= fine.from
-          ? pieceSize
-          : fed < fine.from
-            ? fine.from - fed
-            : Math.max(1, Math.min(pieceSize, fine.step));
+        o.fine === undefined || at + o.step <= o.fine.from
+          ? o.step
+          : at < o.fine.from
+            ? o.fine.from - at
+            : Math.max(1, Math.min(o.step, o.fine.step));
       const piece = off === 0 && b.length <= size ? b : b.subarray(off, off + size);
       off += piece.length;
       fed += piece.length;
-      let resolveWrite!: () => void;
-      lastWrite = new Promise<void>((resolve) => (resolveWrite = resolve));
-      if (!gz.write(piece, () => resolveWrite())) await writable(gz);
+      await write(piece);
+      if (!gone() && gz.bytesWritten < fed) {
+        // zlib ended a member and left the rest of the input alone (it stops at zero padding): give it back.
+        memberEnd = true;
+        input.unshift(piece.subarray(piece.length - (fed - gz.bytesWritten)), b.subarray(off));
+        fed = gz.bytesWritten;
+        return false;
+      }
     }
-    return !(stopped || gz.destroyed);
+    return !gone();
   };
-  // Feed the source into zlib, pulling only while zlib accepts input.
+
+  // Feed the input into zlib, pulling only while zlib accepts it.
   const pump = (async (): Promise<void> => {
-    let srcDone = srcAlreadyDone;
+    let finished = false;
     try {
-      for (const b of head) if (!(await feed(b))) return;
-      while (!srcDone) {
-        if (stopped || gz.destroyed) return;
-        // A source error is recorded here, before zlib sees the end, so its "unexpected end of file" does not
-        // mask the real cause.
-        const b = await pull(it, stats);
-        if (b === null) {
-          srcDone = true;
-          break;
+      for (let b = await input.next(); b !== null; b = await input.next()) {
+        if (!(await feed(b))) {
+          finished = memberEnd;
+          return;
         }
-        if (!(await feed(b))) return;
       }
-      if (!stopped && !gz.destroyed) {
-        // Let zlib finish every piece before end(): zlib.js would otherwise inflate the last piece together
-        // with Z_FINISH, and on a truncated stream that native call fails and its output is lost.
-        await Promise.race([lastWrite, closed]);
-        if (!stopped && !gz.destroyed) gz.end();
-      }
+      finished = true;
+      // Every piece was processed (writes are awaited): a truncated stream fails on end() without losing output.
+      if (!gone()) gz.end();
     } finally {
-      if (!srcDone) await closeSource(it);
+      if (!finished) await input.close();
     }
   })();
 
-  let out: DecodedEvent[] = [];
   let completed = false;
+  let sniffing = sniffOutput;
+  const head: Buffer[] = [];
+  let headLen = 0;
+  /** The first decompressed bytes must be text; false (and a format error) when they are not. */
+  const contentOk = (): boolean => {
+    sniffing = false;
+    const sniffed = sniffContent(head.length === 1 ? head[0] : Buffer.concat(head, headLen));
+    if (sniffed.kind !== 'unsupported') return true;
+    fail(stats, 'format', 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
+    return false;
+  };
   try {
     for (;;) {
       // read() (not the stream's async iterator) so that output buffered before a zlib error is not dropped.
       const c = gz.read() as Buffer | null;
       if (c !== null) {
         stats.bytesOut += c.length;
-        lines.push(c, out);
-        if (out.length > 0) {
-          yield out;
-          out = [];
+        if (sniffing) {
+          head.push(c);
+          headLen += c.length;
+          if (headLen < SNIFF_BYTES) continue;
+          if (!contentOk()) break;
+          for (const h of head.splice(0)) {
+            lines.push(h, out);
+            if (out.length > 0) yield out.splice(0);
+          }
+          continue;
         }
+        lines.push(c, out);
+        if (out.length > 0) yield out.splice(0);
         continue;
       }
-      if (ended || gzError !== null || gz.destroyed) break;
+      if (ended || gzError !== null || gz.destroyed) {
+        if (sniffing && headLen > 0 && contentOk()) {
+          for (const h of head.splice(0)) {
+            lines.push(h, out);
+            if (out.length > 0) yield out.splice(0);
+          }
+        }
+        break;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
     }
-    completed = true;
+    completed = !stats.error || stats.error.stage !== 'format';
   } finally {
     if (!completed) {
-      // Consumer broke out or threw: stop everything; don't wait for a possibly stalled source.
+      // Consumer broke out or threw, or the content is not text: stop everything; don't wait for a possibly
+      // stalled source (the pump closes it when it notices).
       stopped = true;
       gz.destroy();
       pump.catch(() => undefined);
     }
   }
+  if (!completed) return null;
 
   if (gzError === null) {
     await pump;
   } else {
-    pump.catch(() => undefined); // it sees the destroyed stream and closes the source by itself
-    if (!stats.error) {
-      const e: Error = gzError;
-      stats.error = { stage: 'gzip', message: message(e), atByte: gz.bytesWritten, cause: e };
-    }
+    pump.catch(() => undefined); // it sees the failed stream and closes the source by itself
+    fail(stats, 'gzip', 'corrupt-gzip', message(gzError), offset + gz.bytesWritten, gzError);
   }
-  if (stats.error) lines.abandon();
-  else lines.end(out);
-  if (out.length > 0) yield out;
+  if (memberEnd && !stats.error) {
+    gz.destroy();
+    return fed;
+  }
+  return null;
 }

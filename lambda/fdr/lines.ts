@@ -36,7 +36,7 @@ export function emptyStats(): DecodeStats {
     gzip: false,
     lines: 0,
     candidates: 0,
-    skipped: { 'invalid-json': 0, 'not-object': 0, 'over-long': 0, 'invalid-utf8': 0 },
+    skipped: { 'invalid-json': 0, 'not-object': 0, 'over-long': 0 },
     skippedSamples: [],
   };
 }

@@ -26,7 +26,7 @@ export interface LineGate {
 }
 
 /** Why a line was skipped. Every skipped line is counted under exactly one reason. */
-export type SkipReason = 'invalid-json' | 'not-object' | 'over-long' | 'invalid-utf8';
+export type SkipReason = 'invalid-json' | 'not-object' | 'over-long';
 
 export interface SkippedLine {
   line: number;
@@ -34,10 +34,18 @@ export interface SkippedLine {
   detail?: string;
 }
 
-/** Where the stream broke, if it did. `source` errors (network) are transient; `gzip` errors are permanent. */
+/**
+ * Where the stream broke, if it did. `source`: the source failed (it says whether a retry may help: `transient`);
+ * `gzip`: corrupt or truncated compressed data; `format`: not FDR NDJSON at all (an unsupported compression or a
+ * binary file) or not one valid line in it. `gzip` and `format` are never transient.
+ */
 export interface DecodeError {
-  stage: 'source' | 'gzip';
+  stage: 'source' | 'gzip' | 'format';
   message: string;
+  /** May reading the object again succeed? */
+  transient: boolean;
+  /** Short reason for logs and metrics (`throttled`, `not-found`, `corrupt-gzip`, `unsupported-format`, …). */
+  code: string;
   /** Bytes of input consumed before the error. */
   atByte: number;
   cause?: unknown;
@@ -66,6 +74,8 @@ export interface DecodeStats {
   repairedUtf8?: number;
   /** Candidate lines a literal gate spared from JSON.parse (dropped or partial). */
   gated?: number;
+  /** Zero bytes skipped between or after gzip members (padding). */
+  gzipPaddingBytes?: number;
 }
 
 export interface DecodeOptions {
@@ -86,4 +96,6 @@ export interface DecodeOptions {
   maxSkippedSamples?: number;
   /** Literal gates by event type (see LineGate). Only applied when `eventTypes` is set. */
   gates?: ReadonlyMap<string, LineGate>;
+  /** Stops reading when it fires (e.g. the Lambda's time budget): a transient source error `aborted`. */
+  signal?: AbortSignal;
 }

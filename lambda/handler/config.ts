@@ -1,5 +1,8 @@
-/** Lambda configuration from the environment (DESIGN.md §5), read once per container. */
-import { eventPrefixes } from './events';
+/**
+ * Lambda configuration from the environment, read once per container (the README's "Environment" table). The
+ * composition root (handler.ts) hands these values to the adapters; no adapter reads the environment itself.
+ */
+import { DEFAULT_EVENT_PREFIXES } from '../keys';
 
 export interface HandlerConfig {
   topicArn: string;
@@ -13,6 +16,13 @@ export interface HandlerConfig {
   dedupeLeaseMs: number;
   /** Stop reading when less than this remains: max(10 s, 15 % of the invocation's time), unless set. */
   safetyMarginMs: number | null;
+  /** Context items cached per container, and for how long. */
+  contextCacheMaxEntries: number;
+  contextCacheTtlMs: number;
+  /** One context lookup's time limit before it degrades. */
+  contextLookupTimeoutMs: number;
+  /** Rule pack folder (default: the pack bundled next to the handler). */
+  rulesDir: string | undefined;
 }
 
 export class ConfigError extends Error {}
@@ -23,6 +33,15 @@ function positive(env: NodeJS.ProcessEnv, name: string): number | null {
   const n = Number(v);
   if (!Number.isFinite(n) || n < 0) throw new ConfigError(`${name} must be a non-negative number, got "${v}"`);
   return n;
+}
+
+/** `EVENT_PREFIXES` (comma list) → prefixes; default `data/`. */
+export function eventPrefixes(env: NodeJS.ProcessEnv = process.env): string[] {
+  const list = (env.EVENT_PREFIXES ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  return list.length > 0 ? list : [...DEFAULT_EVENT_PREFIXES];
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig {
@@ -36,6 +55,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     dedupeWindowSeconds: (positive(env, 'DEDUPE_WINDOW_DAYS') ?? 7) * 86_400,
     dedupeLeaseMs: (positive(env, 'DEDUPE_LEASE_SECONDS') ?? 300) * 1000,
     safetyMarginMs: positive(env, 'TIME_SAFETY_MARGIN_MS'),
+    contextCacheMaxEntries: Math.max(1, positive(env, 'CONTEXT_CACHE_MAX_ENTRIES') ?? 20_000),
+    contextCacheTtlMs: (positive(env, 'CONTEXT_CACHE_TTL_SECONDS') ?? 300) * 1000,
+    contextLookupTimeoutMs: positive(env, 'CONTEXT_LOOKUP_TIMEOUT_MS') ?? 5_000,
+    rulesDir: env.RULES_DIR || undefined,
   };
 }
 

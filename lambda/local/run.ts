@@ -5,7 +5,7 @@
  * 2. creates the stack's resources as infra/fdr-detection.ts defines them (lambda/local/resources.ts): the landing
  *    bucket, the context and dedupe tables (string pk/sk), the alert topic with a queue subscribed
  *    (RawMessageDelivery) standing in for a subscriber;
- * 3. loads events/context.json into the context table (DynamoContextStore.putEntries, as `context import` does);
+ * 3. loads events/context.json into the context table (DynamoContextAdmin.putEntries, as `context import` does);
  * 4. uploads events/fdr/ keeping relative keys (`data/<uuid>/part-00000.gz`, `fdrv2/…`);
  * 5. invokes the real handler (lambda/handler.ts `handler`, imported after the environment is set) with each
  *    events/lambda/*.json, rewritten to the local bucket and keys (mapping rules: lambda/local/samples.ts;
@@ -30,6 +30,7 @@ import type { Message } from '@aws-sdk/client-sqs';
 import type { Io } from '../cli/replay';
 import { lambdaContext, withStdoutTo } from '../cli/invoke';
 import { s3ObjectCreatedEvent, sqsEventOf } from '../cli/s3-events';
+import { isSecondaryKey } from '../keys';
 import { startLocalServers } from './servers';
 import { createStackResources, stackResourceNames, type StackResources } from './resources';
 import { drainQueue, rewriteSampleEvent, uploadTree } from './samples';
@@ -116,9 +117,9 @@ export async function runLocal(io: Io, o: LocalRunOptions = {}): Promise<LocalRu
         `topic ${res.topicArn} → queue ${res.names.subscriberQueue} (raw delivery)\n`,
     );
 
-    const { DynamoContextStore } = await import('../context/dynamodb');
+    const { DynamoContextAdmin } = await import('../stores/context-dynamodb/admin');
     const contextFile = JSON.parse(await readFile(o.contextFile ?? SAMPLE_CONTEXT_FILE, 'utf8'));
-    const loaded = await new DynamoContextStore({ tableName: res.contextTable }).putEntries(contextFile);
+    const loaded = await new DynamoContextAdmin({ tableName: res.contextTable }).putEntries(contextFile);
     out(`context: ${loaded.users} users, ${loaded.hosts} hosts loaded into ${res.contextTable}${loaded.skipped.length ? ` (skipped: ${loaded.skipped.join('; ')})` : ''}\n`);
 
     const uploaded = await uploadTree(o.fdrDir ?? SAMPLE_FDR_DIR, res.bucket, s3Client());
@@ -130,7 +131,7 @@ export async function runLocal(io: Io, o: LocalRunOptions = {}): Promise<LocalRu
 
     // FDR's own secondary data lands first (as on a real bucket, whose notifications cover fdrv2/ too): the
     // handler syncs aidmaster / userinfo into the context table, so alerts carry ComputerName and UserName.
-    const secondary = uploaded.filter((u) => u.key.includes('fdrv2/') && u.size > 0);
+    const secondary = uploaded.filter((u) => isSecondaryKey(u.key) && u.size > 0);
     if (secondary.length > 0) {
       const sync = sqsEventOf(
         secondary.map((u) => s3ObjectCreatedEvent({ bucket: res.bucket, key: u.key, size: u.size })),

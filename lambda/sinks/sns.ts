@@ -1,39 +1,35 @@
 /**
- * SNS alert sink: PublishBatch within the real service limits, retries with jittered backoff, nothing dropped.
+ * SNS alert sink: PublishBatch within the real service limits (local servers do not enforce them, so this code
+ * does), nothing dropped. The SNS part is the projection — subject, message attributes, the request — and the
+ * service's error semantics; fitting an alert into a message (alerts/fit.ts) and batching with retries
+ * (sinks/batch.ts) are shared by every sink.
  *
- * Limits respected (local servers do not enforce them, so this code does):
- * - at most 10 entries per PublishBatch;
- * - at most 256 KiB (262,144 bytes) for the whole request's payload — every message body, subject and message
- *   attribute (name, type and value) counted in UTF-8 bytes (entry ids too, to stay on the safe side);
- * - entry ids distinct within a request, `[A-Za-z0-9_-]{1,80}` (derived from alert_id).
+ * Limits: at most 10 entries per PublishBatch; at most 256 KiB (262,144 bytes) for the whole request's payload —
+ * every message body, subject and message attribute (name, type and value) counted in UTF-8 bytes (entry ids
+ * too, to stay on the safe side); entry ids distinct within a request, `[A-Za-z0-9_-]{1,80}`.
  *
- * A single alert larger than one message is truncated field by field — CommandLine first, then the context
- * entries, then the longest remaining strings — and the body says so in a `truncated: [fields]` key. It is never
- * dropped.
- *
- * Failures: entries SNS reports as failed with `SenderFault: false` (and whole-call transient errors such as
- * throttling, 5xx or a network error) are retried with exponential backoff and full jitter; sender faults and
- * non-transient errors fail at once. The result lists published and still-failed alert ids.
+ * Failures: entries SNS reports as failed with `SenderFault: false`, and whole calls that fail with a transient
+ * error (throttling, 5xx, a network error), are retried with exponential backoff and full jitter; sender faults
+ * and non-transient errors fail at once.
  */
-import {
-  PublishBatchCommand,
-  type MessageAttributeValue,
-  type PublishBatchRequestEntry,
-  type SNSClient,
-} from '@aws-sdk/client-sns';
+import { PublishBatchCommand, type MessageAttributeValue, type PublishBatchRequestEntry, type SNSClient } from '@aws-sdk/client-sns';
+import { fitAlert } from '../alerts/fit';
 import type { AlertRecord } from '../alerts/types';
-import type { AlertSink, PublishFailure, PublishResult } from '../ports';
 import { snsClient } from '../aws/clients';
-import { backoffDelay, defaultSleep, errorMessage, isTransientError, type BackoffOptions } from '../aws/retry';
+import { isTransientError, type BackoffOptions } from '../aws/retry';
+import type { AlertSink, PublishResult } from '../ports';
+import { publishInBatches, type BatchEntry } from './batch';
+
+/** IAM actions this sink calls (PublishBatch is authorised as sns:Publish). */
+export const SNS_SINK_ACTIONS = ['sns:Publish'] as const;
 
 export const SNS_MAX_BATCH_ENTRIES = 10;
 export const SNS_MAX_PAYLOAD_BYTES = 262_144;
 const SUBJECT_MAX = 100;
 const ATTRIBUTE_VALUE_MAX = 256;
-const TRUNCATION_MARK = '…[truncated]';
 
 export interface SnsAlertSinkOptions {
-  topicArn?: string;
+  topicArn: string;
   client?: SNSClient;
   /** Per request and per message payload budget in bytes. Default 262,144 (the SNS limit). */
   maxPayloadBytes?: number;
@@ -45,10 +41,9 @@ export interface SnsAlertSinkOptions {
 }
 
 /** A message ready to send, with its measured size. */
-export interface PreparedEntry {
+export interface PreparedEntry extends BatchEntry {
   alertId: string;
   entry: PublishBatchRequestEntry;
-  bytes: number;
   truncated: string[];
 }
 
@@ -95,168 +90,13 @@ export function alertAttributes(a: AlertRecord): Record<string, MessageAttribute
   return out;
 }
 
-/** The longest prefix of `s` (plus the mark) whose JSON form fits in `maxJsonBytes`. */
-export function truncateString(s: string, maxJsonBytes: number): string {
-  const fits = (t: string): boolean => utf8(JSON.stringify(t)) <= maxJsonBytes;
-  if (fits(s)) return s;
-  if (!fits(TRUNCATION_MARK)) return '';
-  let lo = 0;
-  let hi = Math.min(s.length, maxJsonBytes);
-  while (lo < hi) {
-    const mid = Math.ceil((lo + hi) / 2);
-    if (fits(s.slice(0, mid) + TRUNCATION_MARK)) lo = mid;
-    else hi = mid - 1;
-  }
-  let cut = s.slice(0, lo);
-  if (/[\ud800-\udbff]$/.test(cut)) cut = cut.slice(0, -1); // never split a surrogate pair
-  return cut + TRUNCATION_MARK;
-}
-
-type Body = Record<string, unknown> & { truncated?: string[] };
-
-const HOST_KEEP = ['aid', 'computerName', 'ips', 'tags', 'owner', 'reason', 'expiresAt', 'source'];
-const USER_KEEP = ['userSid', 'userName', 'tags', 'owner', 'reason', 'expiresAt', 'source'];
-
-function summarize(entry: Record<string, unknown>, keep: string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const k of keep) {
-    const v = entry[k];
-    if (v === undefined) continue;
-    if (typeof v === 'string') out[k] = truncateString(v, 512);
-    else if (Array.isArray(v)) out[k] = v.slice(0, 20).map((x) => (typeof x === 'string' ? truncateString(x, 256) : x));
-    else out[k] = v;
-  }
-  return out;
-}
-
-/**
- * Serialize an alert for SNS, shrinking it until the whole entry fits `maxBytes`:
- * CommandLine, then context.host, context.user (reduced to identity + operator fields, then dropped), then the
- * longest remaining string fields. Each step is listed in `truncated`.
- */
+/** Serialize an alert for SNS, shrinking the body until the whole entry fits `maxBytes`. */
 export function prepareEntry(alert: AlertRecord, id: string, maxBytes: number): PreparedEntry {
-  const body: Body = structuredClone(alert) as unknown as Body;
-  delete body.suppressed; // sinks never carry suppression data
-  const base = { Id: id, Subject: alertSubject(alert), MessageAttributes: alertAttributes(alert) };
-  const make = (): PublishBatchRequestEntry => ({ ...base, Message: JSON.stringify(body) });
-  let entry = make();
-  let bytes = entrySize(entry);
-  if (bytes <= maxBytes) return { alertId: alert.alert_id, entry, bytes, truncated: [] };
-
-  const truncated: string[] = [];
-  body.truncated = truncated;
-  const mark = (field: string): void => {
-    if (!truncated.includes(field)) truncated.push(field);
-  };
-  const measure = (): number => {
-    entry = make();
-    bytes = entrySize(entry);
-    return bytes;
-  };
-  // Reserve room for the marker itself (field names are short; 256 bytes covers any list built below).
-  const budget = maxBytes - 256;
-
-  /** Cut a string by what is over budget, but (first pass) not below `floor` bytes: later fields get their turn. */
-  const shrinkString = (obj: Record<string, unknown>, key: string, label: string, floor: number): void => {
-    const v = obj[key];
-    if (typeof v !== 'string' || measure() <= maxBytes) return;
-    const own = utf8(JSON.stringify(v));
-    if (own <= floor) return;
-    const allowed = Math.max(floor, own - (bytes - budget));
-    obj[key] = truncateString(v, allowed);
-    mark(label);
-  };
-
-  shrinkString(body, 'CommandLine', 'CommandLine', 8192);
-  const ctx = body.context as Record<string, unknown> | null | undefined;
-  if (ctx && typeof ctx === 'object') {
-    for (const [key, keep] of [
-      ['host', HOST_KEEP],
-      ['user', USER_KEEP],
-    ] as const) {
-      if (measure() <= maxBytes) break;
-      const e = ctx[key];
-      if (e && typeof e === 'object') {
-        ctx[key] = summarize(e as Record<string, unknown>, keep);
-        mark(`context.${key}`);
-      }
-    }
-    for (const key of ['host', 'user']) {
-      if (measure() <= maxBytes) break;
-      if (ctx[key]) {
-        ctx[key] = null;
-        mark(`context.${key}`);
-      }
-    }
-  }
-  // Anything else: the longest strings first, down to 1 KiB each.
-  while (measure() > maxBytes) {
-    let best: { obj: Record<string, unknown>; key: string; label: string; len: number } | null = null;
-    const visit = (obj: Record<string, unknown>, prefix: string): void => {
-      for (const [k, v] of Object.entries(obj)) {
-        if (k === 'schema' || k === 'alert_id' || k === 'truncated') continue;
-        if (typeof v === 'string' && v.length > 1024 && (!best || v.length > best.len)) {
-          best = { obj, key: k, label: prefix + k, len: v.length };
-        } else if (v && typeof v === 'object' && !Array.isArray(v)) visit(v as Record<string, unknown>, `${prefix}${k}.`);
-      }
-    };
-    visit(body, '');
-    if (!best) break;
-    const b = best as { obj: Record<string, unknown>; key: string; label: string };
-    b.obj[b.key] = truncateString(b.obj[b.key] as string, 1024);
-    mark(b.label);
-  }
-  if (measure() > maxBytes) {
-    // Last resort (pathological extra data): keep the identifying core of the alert.
-    const core: Body = {};
-    for (const k of ['schema', 'alert_id', 'alert_type', 'rule_id', 'severity', 'technique', 'tactic', '@timestamp',
-      'event_id', 'event_simpleName', 'aid', 'cid', 'ComputerName', 'UserName', 'UserSid', 'FileName', 'CommandLine',
-      'RemoteAddressIP4', 'RemotePort', 'attribution', 'source', 'redacted']) {
-      const v = body[k];
-      core[k] = typeof v === 'string' ? truncateString(v, 1024) : (v ?? null);
-    }
-    core.context = null;
-    core.truncated = [...truncated, 'other'];
-    for (const k of Object.keys(body)) delete body[k];
-    Object.assign(body, core);
-    measure();
-  }
-  return { alertId: alert.alert_id, entry, bytes, truncated };
-}
-
-/** Split prepared entries into PublishBatch requests within the entry-count and payload limits. */
-export function chunkEntries(entries: PreparedEntry[], maxEntries: number, maxBytes: number): PreparedEntry[][] {
-  const batches: PreparedEntry[][] = [];
-  let cur: PreparedEntry[] = [];
-  let curBytes = 0;
-  let ids = new Set<string>();
-  for (const e of entries) {
-    const id = e.entry.Id as string;
-    if (cur.length > 0 && (cur.length >= maxEntries || curBytes + e.bytes > maxBytes || ids.has(id))) {
-      batches.push(cur);
-      cur = [];
-      curBytes = 0;
-      ids = new Set();
-    }
-    cur.push(e);
-    curBytes += e.bytes;
-    ids.add(id);
-  }
-  if (cur.length > 0) batches.push(cur);
-  return batches;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
+  const base: PublishBatchRequestEntry = { Id: id, Message: '', Subject: alertSubject(alert), MessageAttributes: alertAttributes(alert) };
+  const overhead = entrySize(base);
+  const { json, truncated } = fitAlert(alert, maxBytes - overhead);
+  const entry = { ...base, Message: json };
+  return { id, key: alert.alert_id, alertId: alert.alert_id, entry, bytes: entrySize(entry), truncated };
 }
 
 export class SnsAlertSink implements AlertSink {
@@ -264,13 +104,12 @@ export class SnsAlertSink implements AlertSink {
   private readonly client: SNSClient;
   private readonly maxBytes: number;
   private readonly maxEntries: number;
-  private readonly retry: Required<Pick<BackoffOptions, 'attempts'>> & BackoffOptions;
+  private readonly retry: BackoffOptions & { attempts: number };
   private readonly concurrency: number;
 
-  constructor(o: SnsAlertSinkOptions = {}) {
-    const arn = o.topicArn ?? process.env.ALERT_TOPIC_ARN;
-    if (!arn) throw new Error('SnsAlertSink: ALERT_TOPIC_ARN is not set');
-    this.topicArn = arn;
+  constructor(o: SnsAlertSinkOptions) {
+    if (!o.topicArn) throw new Error('SnsAlertSink: no topic ARN');
+    this.topicArn = o.topicArn;
     this.client = o.client ?? snsClient();
     this.maxBytes = o.maxPayloadBytes ?? SNS_MAX_PAYLOAD_BYTES;
     this.maxEntries = Math.min(o.maxBatchEntries ?? SNS_MAX_BATCH_ENTRIES, SNS_MAX_BATCH_ENTRIES);
@@ -290,53 +129,23 @@ export class SnsAlertSink implements AlertSink {
   }
 
   async publish(alerts: AlertRecord[]): Promise<PublishResult> {
-    const published: string[] = [];
-    const failed: PublishFailure[] = [];
-    let pending = this.prepare(alerts);
-    const sleep = this.retry.sleep ?? defaultSleep;
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      const retryable: { e: PreparedEntry; error: string }[] = [];
-      const batches = chunkEntries(pending, this.maxEntries, this.maxBytes);
-      await mapLimit(batches, this.concurrency, async (batch) => {
-        const byId = new Map(batch.map((e) => [e.entry.Id as string, e]));
-        try {
-          const res = await this.client.send(
-            new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: batch.map((e) => e.entry) }),
-          );
-          const seen = new Set<string>();
-          for (const ok of res.Successful ?? []) {
-            const e = ok.Id ? byId.get(ok.Id) : undefined;
-            if (e && !seen.has(ok.Id as string)) {
-              seen.add(ok.Id as string);
-              published.push(e.alertId);
-            }
-          }
-          for (const f of res.Failed ?? []) {
-            const e = f.Id ? byId.get(f.Id) : undefined;
-            if (!e || seen.has(f.Id as string)) continue;
-            seen.add(f.Id as string);
-            const error = `${f.Code ?? 'Failed'}: ${f.Message ?? ''}`.trim();
-            if (f.SenderFault) failed.push({ alert_id: e.alertId, error });
-            else retryable.push({ e, error });
-          }
-          // An entry the response does not mention is not known to be published: retry it.
-          for (const [id, e] of byId) if (!seen.has(id)) retryable.push({ e, error: 'missing from PublishBatch response' });
-        } catch (err) {
-          const error = errorMessage(err);
-          for (const e of batch) {
-            if (isTransientError(err)) retryable.push({ e, error });
-            else failed.push({ alert_id: e.alertId, error });
-          }
-        }
-      });
-      if (retryable.length === 0) break;
-      if (attempt >= this.retry.attempts) {
-        for (const r of retryable) failed.push({ alert_id: r.e.alertId, error: `${r.error} (after ${attempt} attempts)` });
-        break;
-      }
-      await sleep(backoffDelay(attempt, this.retry));
-      pending = retryable.map((r) => r.e);
-    }
-    return { published, failed };
+    const res = await publishInBatches(
+      this.prepare(alerts),
+      async (batch) => {
+        const out = await this.client.send(
+          new PublishBatchCommand({ TopicArn: this.topicArn, PublishBatchRequestEntries: batch.map((e) => e.entry) }),
+        );
+        return {
+          ok: (out.Successful ?? []).map((s) => s.Id ?? ''),
+          failed: (out.Failed ?? []).map((f) => ({
+            id: f.Id ?? '',
+            error: `${f.Code ?? 'Failed'}: ${f.Message ?? ''}`.trim(),
+            retryable: !f.SenderFault,
+          })),
+        };
+      },
+      { maxEntries: this.maxEntries, maxBytes: this.maxBytes, concurrency: this.concurrency, retry: this.retry, isTransient: isTransientError },
+    );
+    return { published: res.published, failed: res.failed.map((f) => ({ alert_id: f.key, error: f.error })) };
   }
 }

@@ -213,10 +213,10 @@ describe('FdrDetection with default props', () => {
     expect(ctx.Properties.DeletionProtectionEnabled).toBe(true);
   });
 
-  it('alarms on DLQ, queue age, errors, throttles, duration near timeout and ObjectErrors → operations topic', () => {
+  it('alarms on DLQ, queue age, errors, throttles, duration near timeout, ObjectErrors and AlertsFailed → operations topic', () => {
     const opsTopic = { Ref: id(detection.operationsTopic as never) };
     const alarms = Object.values(template.findResources('AWS::CloudWatch::Alarm')).map((a) => a.Properties);
-    expect(alarms).toHaveLength(6);
+    expect(alarms).toHaveLength(7);
     for (const a of alarms) {
       expect(a.AlarmActions).toEqual([opsTopic]);
       expect(a.TreatMissingData).toBe('notBreaching');
@@ -238,12 +238,14 @@ describe('FdrDetection with default props', () => {
     expect(find('Errors', 'AWS/Lambda')).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
     expect(find('Throttles', 'AWS/Lambda')).toMatchObject({ Threshold: 1, Statistic: 'Sum' });
     expect(find('Duration', 'AWS/Lambda')).toMatchObject({ Threshold: 240_000, Statistic: 'Maximum' });
-    expect(find('ObjectErrors', METRICS_NAMESPACE)).toMatchObject({
-      Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
-      Threshold: 1,
-      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-      Statistic: 'Sum',
-    });
+    for (const name of ['ObjectErrors', 'AlertsFailed']) {
+      expect(find(name, METRICS_NAMESPACE)).toMatchObject({
+        Dimensions: [{ Name: 'service', Value: SERVICE_NAME }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        Statistic: 'Sum',
+      });
+    }
   });
 
   it('has a dashboard with the pipeline metrics', () => {
@@ -353,7 +355,7 @@ describe('FdrDetection props', () => {
     [{ eventDataPrefixes: ['/data/'] }, /invalid key prefix/],
     [{ eventDataPrefixes: ['data/*'] }, /invalid key prefix/],
     [{ eventDataPrefixes: ['data/'], secondaryDataPrefixes: ['data/fdrv2/'] }, /overlap/],
-    [{ secondaryDataPrefixes: ['secondary/'] }, /must contain "fdrv2\/"/],
+    [{ secondaryDataPrefixes: ['secondary/'] }, /must contain a "fdrv2\/" segment/],
     [{ secondaryDataPrefixes: [] as string[] }, /at least one key prefix/],
     [{ alertHttpsEndpoints: ['http://insecure.example.com'] }, /not https/],
     [{ dedupeWindow: Duration.hours(36) }, /whole number of days/],

@@ -67,7 +67,7 @@ describe('existing alert topic (sns.Topic.fromTopicArn)', () => {
     both.template.resourceCountIs('AWS::KMS::Key', 0);
     both.template.resourceCountIs('AWS::SNS::Topic', 0);
     expect(both.detection.topicKey).toBeUndefined();
-    both.template.resourceCountIs('AWS::CloudWatch::Alarm', 6);
+    both.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
   });
 });
 
