@@ -44,7 +44,6 @@ const NETWORK_CODES = new Set([
   'ECONNREFUSED',
   'ECONNABORTED',
   'EPIPE',
-  'ETIMEDOUT',
   'ENOTFOUND',
   'EAI_AGAIN',
   'ENETUNREACH',
@@ -71,11 +70,12 @@ export function classifyS3Error(err: unknown): { transient: boolean; code: strin
   const status = e.$metadata?.httpStatusCode;
   const name = `${e.name ?? ''} ${e.Code ?? ''}`;
   if (THROTTLING.test(name) || status === 429) return { transient: true, code: 'throttled' };
+  // The SDK reports a reset socket as a TimeoutError with code ECONNRESET: the code says what happened.
+  const cause = e.cause as ErrorLike | undefined;
+  if ((e.code && NETWORK_CODES.has(e.code)) || (cause?.code && NETWORK_CODES.has(cause.code))) return { transient: true, code: 'network' };
   if (TIMEOUT.test(name) || e.code === 'ETIMEDOUT') return { transient: true, code: 'timeout' };
   if (e.name === 'AbortError') return { transient: true, code: 'aborted' };
   if (typeof status === 'number' && status >= 500) return { transient: true, code: 'server-error' };
-  const cause = e.cause as ErrorLike | undefined;
-  if ((e.code && NETWORK_CODES.has(e.code)) || (cause?.code && NETWORK_CODES.has(cause.code))) return { transient: true, code: 'network' };
   return { transient: true, code: 'unknown' };
 }
 

@@ -1,27 +1,17 @@
 // The Lambda handler end to end against the local servers: fauxqs (S3, SNS → SQS) and dynalite (dedupe, context).
 import { readFileSync, readdirSync } from 'node:fs';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { buildDeps, createHandler, type CoreDeps } from '../../lambda/handler';
-import { readConfig } from '../../lambda/handler/config';
+import type { SQSBatchResponse } from 'aws-lambda';
 import { ContextTable } from '../support/context-table';
 import { TtlLruCache } from '../../lambda/stores/context-dynamodb/cache';
 import { S3ObjectSource } from '../../lambda/sources/s3';
 import type { AlertRecord } from '../../lambda/alerts/types';
 import type { AlertSink, ObjectRef, ObjectSource } from '../../lambda/ports';
-import { createTable, drain, topicWithQueue, uniq } from '../support/aws';
-import { lambdaContext as invokeContext } from '../../lambda/cli/invoke';
-import { sqsEventOf } from '../../lambda/cli/s3-events';
+import { createTable, drain, uniq } from '../support/aws';
+import { harness as sharedHarness, lambdaContext, s3Body as sharedS3Body, sqsEvent, type HarnessOptions } from '../support/handler-harness';
 
-const lambdaContext = (remainingMs = 60_000): Context => invokeContext({ timeoutSeconds: remainingMs / 1000, functionName: 'fdr-detect' });
-const sqsEvent = (bodies: unknown[]): SQSEvent => sqsEventOf(bodies);
-
-
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const s3 = new S3Client({ forcePathStyle: true });
 const FDR = new URL('../../events/fdr/data/', import.meta.url);
 const BATCHES = readdirSync(FDR).sort(); // [A: 3 alerts, B: 4 alerts + 2 suppressed]
@@ -51,74 +41,8 @@ beforeAll(async () => {
   await new ContextTable({ tableName: contextTable, cache: new TtlLruCache() }).putEntries(CONTEXT_FILE);
 });
 
-function s3Body(key: string, size = 100) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/').replace(/%20/g, '+'), size } },
-      },
-    ],
-  };
-}
-
-
-
-interface Harness {
-  handler: ReturnType<typeof createHandler>;
-  queueUrl: string;
-  deps: CoreDeps;
-  logger: Logger;
-  metricCalls: () => Record<string, number>;
-  logs: (level: 'info' | 'warn' | 'error') => { msg: string; extra: Record<string, unknown> }[];
-}
-
-async function harness(o: { contextTable?: string; env?: Record<string, string>; wrap?: (d: CoreDeps) => CoreDeps } = {}): Promise<Harness> {
-  const { topicArn, queueUrl } = await topicWithQueue();
-  const dedupe = uniq('dedupe');
-  await createTable(dedupe);
-  const config = readConfig({
-    ALERT_TOPIC_ARN: topicArn,
-    DEDUPE_TABLE_NAME: dedupe,
-    CONTEXT_TABLE_NAME: o.contextTable ?? contextTable,
-    TIME_SAFETY_MARGIN_MS: '2000',
-    ...o.env,
-  });
-  let deps = buildDeps(config);
-  deps = { ...deps, context: new ContextTable({ tableName: config.contextTable!, cache: new TtlLruCache() }) };
-  if (o.wrap) deps = o.wrap(deps);
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
-  const spies_: { mock: { calls: unknown[][] } }[] = [vi.spyOn(metrics, 'addMetric')];
-  const origSingle = metrics.singleMetric.bind(metrics);
-  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    const s = origSingle();
-    spies_.push(vi.spyOn(s, 'addMetric'));
-    return s;
-  });
-  const calls = (): [string, number][] => spies_.flatMap((sp) => sp.mock.calls.map((c): [string, number] => [c[0] as string, c[2] as number]));
-  const spies = {
-    info: vi.spyOn(logger, 'info'),
-    warn: vi.spyOn(logger, 'warn'),
-    error: vi.spyOn(logger, 'error'),
-  };
-  const handler = createHandler({ deps, logger, metrics });
-  return {
-    handler,
-    queueUrl,
-    deps,
-    logger,
-    metricCalls: () => {
-      const out: Record<string, number> = {};
-      for (const [n, v] of calls()) out[n] = (out[n] ?? 0) + v;
-      return out;
-    },
-    logs: (level) =>
-      spies[level].mock.calls.map((c) => ({ msg: String(c[0]), extra: (c[1] ?? {}) as Record<string, unknown> })),
-  };
-}
+const s3Body = (key: string, size = 100) => sharedS3Body(bucket, key, size);
+const harness = (o: Partial<HarnessOptions> = {}) => sharedHarness({ contextTable, ...o });
 
 const bodies = async (queueUrl: string, expected?: number) => {
   const msgs = await drain(queueUrl, expected);

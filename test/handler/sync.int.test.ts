@@ -1,31 +1,20 @@
 // The Lambda's context-sync route end to end: fauxqs (S3, SNS → SQS) and dynalite (context, dedupe), real SDK clients.
 import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics } from '@aws-lambda-powertools/metrics';
-import type { Context, SQSEvent } from 'aws-lambda';
 import { PassThrough } from 'node:stream';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../lambda/alerts/types';
 import { TtlLruCache } from '../../lambda/stores/context-dynamodb/cache';
 import { ContextTable } from '../support/context-table';
 import { syncSecondaryObject } from '../../lambda/context/sync';
-import { buildDeps, createHandler, type CoreDeps } from '../../lambda/handler';
-import { readConfig } from '../../lambda/handler/config';
 import { main } from '../../lambda/cli/main';
 import { processObject } from '../../lambda/pipeline';
 import type { ObjectRef, ObjectSource } from '../../lambda/ports';
 import { loadRulePack } from '../../lambda/rules/loader';
 import { MemoryObjectSource } from '../../lambda/sources/file';
-import { createTable, drain, topicWithQueue, uniq } from '../support/aws';
+import { createTable, drain, uniq } from '../support/aws';
 import { AID, SID, aidmaster, doc, freshStore, gz, userinfo } from '../stores/fdr-helpers';
-import { lambdaContext as invokeContext } from '../../lambda/cli/invoke';
-import { sqsEventOf } from '../../lambda/cli/s3-events';
+import { harness as sharedHarness, lambdaContext, s3Body as sharedS3Body, sqsEvent } from '../support/handler-harness';
 
-const lambdaContext = (remainingMs = 60_000): Context => invokeContext({ timeoutSeconds: remainingMs / 1000, functionName: 'fdr-detect' });
-const sqsEvent = (bodies: unknown[]): SQSEvent => sqsEventOf(bodies, { messageId: (i) => `m${i}` });
-
-
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const s3 = new S3Client({ forcePathStyle: true });
 const rules = loadRulePack();
 
@@ -67,55 +56,12 @@ beforeAll(async () => {
   for (const [Key, Body] of puts) await s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body }));
 });
 
-function s3Body(key: string, size = 100) {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        eventName: 'ObjectCreated:Put',
-        s3: { bucket: { name: bucket }, object: { key: encodeURIComponent(key).replace(/%2F/g, '/'), size } },
-      },
-    ],
-  };
-}
+const s3Body = (key: string, size = 100) => sharedS3Body(bucket, key, size);
 
-
-
+/** The handler with the context table `contextTable`; `wrapSource` wraps the S3 source (fault injection). */
 async function harness(o: { contextTable: string; wrapSource?: (s: ObjectSource) => ObjectSource }) {
-  const { topicArn, queueUrl } = await topicWithQueue();
-  const dedupe = uniq('dedupe');
-  await createTable(dedupe);
-  const config = readConfig({ ALERT_TOPIC_ARN: topicArn, DEDUPE_TABLE_NAME: dedupe, CONTEXT_TABLE_NAME: o.contextTable, TIME_SAFETY_MARGIN_MS: '2000' });
-  const base = buildDeps(config);
-  const deps: CoreDeps = {
-    ...base,
-    source: o.wrapSource ? o.wrapSource(base.source) : base.source,
-    context: new ContextTable({ tableName: o.contextTable, cache: new TtlLruCache() }),
-  };
-  const logger = new Logger({ serviceName: 'test', logLevel: 'SILENT' });
-  const metrics = new Metrics({ namespace: 'Test', serviceName: 'test' });
-  const calls: [string, number, Record<string, unknown>][] = [];
-  vi.spyOn(metrics, 'addMetric').mockImplementation((name, _u, v) => {
-    calls.push([name, v, {}]);
-    return metrics;
-  });
-  vi.spyOn(metrics, 'singleMetric').mockImplementation(() => {
-    const meta: Record<string, unknown> = {};
-    return {
-      addMetadata: (k: string, v: string) => void (meta[k] = v),
-      addMetric: (name: string, _u: unknown, v: number) => void calls.push([name, v, meta]),
-    } as unknown as Metrics;
-  });
-  const info = vi.spyOn(logger, 'info');
-  const error = vi.spyOn(logger, 'error');
-  return {
-    handler: createHandler({ deps, logger, metrics }),
-    queueUrl,
-    metric: (name: string) => calls.filter((c) => c[0] === name),
-    infos: () => info.mock.calls.map((c) => ({ msg: String(c[0]), extra: (c[1] ?? {}) as Record<string, unknown> })),
-    errors: () => error.mock.calls.map((c) => String(c[0])),
-  };
+  const h = await sharedHarness({ contextTable: o.contextTable, wrap: (d) => (o.wrapSource ? { ...d, source: o.wrapSource(d.source) } : d) });
+  return { ...h, infos: () => h.logs('info'), errors: () => h.logs('error').map((l) => l.msg) };
 }
 
 describe('handler: context sync route', () => {

@@ -76,6 +76,7 @@ describe('classifyS3Error', () => {
     [err('InternalError', 500), true, 'server-error'],
     [err('ServiceUnavailable', 503), true, 'server-error'],
     [err('Error', undefined, { code: 'ECONNRESET' }), true, 'network'],
+    [err('TimeoutError', undefined, { code: 'ECONNRESET' }), true, 'network'], // how the SDK reports a reset socket
     [Object.assign(new Error('socket hang up'), { cause: { code: 'ECONNRESET' } }), true, 'network'],
     [err('AbortError'), true, 'aborted'],
     // unknown: transient (SQS retries, the DLQ catches what never succeeds)
