@@ -85,3 +85,34 @@ describe('redactCommandLine', () => {
     expect(r.text).not.toContain('P@ssw0rd1');
   });
 });
+
+describe('redactCommandLine on adversarial command lines (attacker-controlled, any length)', () => {
+  const MiB = 1 << 20;
+  const fill = (unit: string) => unit.repeat(Math.ceil(MiB / unit.length));
+  // Before redaction was linear, 32,000 characters of `PsExec.exe ` took seconds and 1 MiB never finished.
+  // The bound below is far above the measured figures (npm run bench) and far below what a quadratic pass costs.
+  const BOUND_MS = 750;
+  it.each([
+    ['tool names only', fill('PsExec.exe ')],
+    ['net use, again and again', fill('net use ')],
+    ['net use inside an unclosed quote', 'cmd /c "' + fill('net use \\\\h\\c$ ')],
+    ['quotes only', fill('"')],
+    ['a tool and a quote, again and again', fill('psexec "')],
+    ['schtasks /p without values', fill('schtasks /p ')],
+    ['password options without values', fill('-pw ')],
+    ['one option, then a megabyte of spaces', '-pw' + ' '.repeat(MiB)],
+    ['user:password@ shapes', fill('a:b@c ')],
+    ['65,000 real PsExec passwords', fill('PsExec.exe -p x ')],
+  ])('%s (1 MiB): finishes in well under a second, output bounded by the input', (_name, text) => {
+    const started = performance.now();
+    const r = redactCommandLine(text);
+    expect(performance.now() - started).toBeLessThan(BOUND_MS);
+    expect(r.text.length).toBeLessThanOrEqual(text.length * 6);
+  });
+
+  it('redacts every one of many secrets in one long command line', () => {
+    const r = redactCommandLine('PsExec.exe \\\\h -p s3cret '.repeat(10_000));
+    expect(r.text).not.toContain('s3cret');
+    expect(r.text.split('[REDACTED]')).toHaveLength(10_001);
+  });
+});
