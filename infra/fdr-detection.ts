@@ -573,7 +573,12 @@ export class FdrDetection extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Suppressed, deduplicated, failed',
-        left: [sum('AlertsSuppressed', 'Suppressed'), sum('AlertsDeduplicated', 'Deduplicated'), sum('AlertsFailed', 'Failed')],
+        left: [
+          sum('AlertsSuppressed', 'Suppressed'),
+          sum('AlertsDeduplicated', 'Deduplicated'),
+          sum('AlertsFailed', 'Failed'),
+          sum('AlertsFolded', 'Folded past the per-object cap'),
+        ],
         width,
       }),
     );

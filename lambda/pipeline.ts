@@ -1,9 +1,14 @@
 /**
- * The detection pipeline for one object, adapter-agnostic (DESIGN.md §2):
- *   bytes → decode (+ prefilter) → field view (+ same-object process join) → rules → identity + context →
+ * The detection pipeline for one object, adapter-agnostic:
+ *   bytes → decode (+ prefilters) → field view (+ same-object process join) → rules → identity + context →
  *   suppression policy → alert records.
  * Delivery (dedupe, SNS, stdout) is the caller's: the Lambda handler and the CLI are thin shells around this.
+ *
+ * Memory per object is bounded whatever it holds: the process join and identity indexes forget their oldest entries,
+ * network events waiting for their process line are capped (past that decided at once, failing open), and past
+ * `maxAlertsPerObject` matches are folded into counts that leave as one summary alert (alerts/overflow.ts).
  */
+import { DEFAULT_MAX_ALERTS_PER_OBJECT, MAX_FOLDED_KEYS, overflowAlert, type FoldedAlert } from './alerts/overflow';
 import { buildAlert } from './alerts/record';
 import type { AlertRecord, NameSource } from './alerts/types';
 import { DEFAULT_POLICY, suppressionFor, type SuppressionRule } from './context/policy';
@@ -32,6 +37,8 @@ export interface PipelineDeps {
   literalGates?: boolean;
   /** Aborts reading (e.g. Lambda time running out). */
   signal?: AbortSignal;
+  /** Matches kept whole per object; later ones are folded into one summary alert. Default 1000. */
+  maxAlertsPerObject?: number;
 }
 
 export interface ObjectResult {
@@ -47,6 +54,10 @@ export interface ObjectResult {
   contextDegraded?: string;
   /** Set when the object could not be read to its end (stats.error has the details). */
   error?: { kind: 'transient' | 'permanent'; code: string; message: string };
+  /** Matches past the per-object cap: counted, folded into the summary alert among `alerts` (or suppressed). */
+  folded: { matches: number; alerts: number; suppressed: number };
+  /** What the bounded join state forgot: process starts evicted, network events decided before the object's end. */
+  join: { processesForgotten: number; decidedEarly: number };
 }
 
 interface Match {
@@ -95,21 +106,42 @@ export function candidateEventTypes(rules: readonly LoadedRule[]): string[] | nu
   return [...types];
 }
 
+/** What a rule set asks of the decoder, derived once per rule set (not per object). */
+interface RulePlan {
+  /** The `#event_simpleName` values worth parsing (null: every line). */
+  eventTypes: string[] | null;
+  /** The types a rule can match (null: unconstrained). */
+  ruleTypes: Set<string> | null;
+  gates: Map<string, LineGate> | undefined;
+}
+
+const plans = new WeakMap<readonly LoadedRule[], RulePlan>();
+
+function planFor(rules: readonly LoadedRule[]): RulePlan {
+  let p = plans.get(rules);
+  if (!p) {
+    p = { eventTypes: candidateEventTypes(rules), ruleTypes: ruleEventTypes(rules), gates: literalGates(rules) };
+    plans.set(rules, p);
+  }
+  return p;
+}
+
 export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise<ObjectResult> {
-  const eventTypes = candidateEventTypes(deps.rules);
-  const ruleTypes = ruleEventTypes(deps.rules);
-  const gates = deps.literalGates === false ? undefined : literalGates(deps.rules);
+  const plan = planFor(deps.rules);
+  const { eventTypes, ruleTypes } = plan;
+  const gates = deps.literalGates === false ? undefined : plan.gates;
   const processes = new ProcessIndex();
   const identity = new IdentityIndex();
-  const matches: Match[] = [];
+  const matches = new Matches(deps.maxAlertsPerObject ?? DEFAULT_MAX_ALERTS_PER_OBJECT);
   /** Network events whose outcome waits for their process line, which may come later in the object. */
   const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
+  let decidedEarly = 0;
 
   /** Decide a waiting event with what is known now; an unattributed process fails open. */
   const settle = (rule: LoadedRule, ev: DecodedEvent): void => {
     const view = viewOf(ev.event, processes, true);
     const r = rule.query.evaluate(view.fields);
-    if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+    if (r.status === 'match') matches.add({ rule, fields: r.fields, ev, attribution: view.attribution });
   };
   let lastLine = 0;
   const consume = (ev: DecodedEvent): void => {
@@ -128,10 +160,13 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const unknown = view.pending ? JOINED_FIELDS : undefined;
     for (const rule of deps.rules) {
       const r = rule.query.evaluate(view.fields, unknown);
-      if (r.status === 'match') matches.push({ rule, fields: r.fields, ev, attribution: view.attribution });
+      if (r.status === 'match') matches.add({ rule, fields: r.fields, ev, attribution: view.attribution });
       else if (r.status === 'unknown') {
         if (pending.length < MAX_PENDING) pending.push({ rule, ev });
-        else settle(rule, ev); // memory stays bounded: decide now, failing open as at the end of the object
+        else {
+          decidedEarly++;
+          settle(rule, ev); // memory stays bounded: decide now, failing open as at the end of the object
+        }
       }
     }
   };
@@ -161,10 +196,19 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   // The whole object has been read: joins that were waiting either resolve now or fail open (LogScale's `!=`
   // passes on a missing field), marked `attribution: "unresolved"`.
   for (const { rule, ev } of pending) settle(rule, ev);
-  matches.sort((a, b) => a.ev.line - b.ev.line);
 
-  const { alerts, suppressed, degraded } = await enrich(ref, matches, identity, deps);
-  return { ref, stats, matches: matches.length, alerts, suppressed, contextDegraded: degraded, error };
+  const { alerts, suppressed, degraded, folded } = await enrich(ref, matches, identity, deps);
+  return {
+    ref,
+    stats,
+    matches: matches.total,
+    alerts,
+    suppressed,
+    contextDegraded: degraded,
+    error,
+    folded,
+    join: { processesForgotten: processes.evicted, decidedEarly },
+  };
 }
 
 /**
@@ -237,45 +281,112 @@ function streamNames(f: Fields, identity: IdentityIndex): Names {
   return names;
 }
 
+/** A folded match's key facts: enough to name its host and user and decide its suppression, not its event. */
+interface FoldedKey {
+  rule: LoadedRule;
+  alertType: string;
+  fields: Fields;
+  count: number;
+  firstLine: number;
+  lastLine: number;
+  firstTs: number | null;
+  lastTs: number | null;
+}
+
+/** The fields a folded match keeps: what names and context lookups read. */
+const FOLD_FIELDS = ['aid', 'UserSid', 'AuthenticationId', 'ComputerName', 'UserName', 'aip', 'LocalAddressIP4'] as const;
+
+/** An object's matches: the first `cap` whole, the rest folded per (rule, alert type, host, user). */
+class Matches {
+  readonly kept: Match[] = [];
+  private readonly folded = new Map<string, FoldedKey>();
+  total = 0;
+
+  constructor(private readonly cap: number) {}
+
+  add(m: Match): void {
+    this.total++;
+    if (this.kept.length < this.cap) {
+      this.kept.push(m);
+      return;
+    }
+    const alertType = m.fields.alert_type ?? m.rule.meta.id;
+    let key = [m.rule.meta.id, alertType, ...FOLD_FIELDS.map((f) => m.fields[f] ?? '')].join('\u0000');
+    if (!this.folded.has(key) && this.folded.size >= MAX_FOLDED_KEYS) key = `${m.rule.meta.id}\u0000${alertType}\u0000(other)`;
+    const ts = Number(m.fields['@timestamp']);
+    const t = Number.isFinite(ts) ? ts : null;
+    const f = this.folded.get(key);
+    if (f) {
+      f.count++;
+      f.lastLine = Math.max(f.lastLine, m.ev.line);
+      f.firstLine = Math.min(f.firstLine, m.ev.line);
+      if (t !== null) {
+        f.firstTs = f.firstTs === null ? t : Math.min(f.firstTs, t);
+        f.lastTs = f.lastTs === null ? t : Math.max(f.lastTs, t);
+      }
+      return;
+    }
+    const fields: Fields = {};
+    for (const k of FOLD_FIELDS) if (m.fields[k] !== undefined) fields[k] = m.fields[k];
+    this.folded.set(key, { rule: m.rule, alertType, fields, count: 1, firstLine: m.ev.line, lastLine: m.ev.line, firstTs: t, lastTs: t });
+  }
+
+  foldedKeys(): FoldedKey[] {
+    return [...this.folded.values()];
+  }
+}
+
+/** Names and context queries of one match (whole or folded). */
+function prepare(fields: Fields, identity: IdentityIndex): { names: Names; host: HostQuery; user: UserQuery } {
+  const names = streamNames(fields, identity);
+  return {
+    names,
+    host: { aid: fields.aid, computerName: names.ComputerName, ips: [fields.aip, fields.LocalAddressIP4] },
+    user: { userSid: fields.UserSid, userName: names.UserName },
+  };
+}
+
 async function enrich(
   ref: ObjectRef,
-  matches: Match[],
+  matches: Matches,
   identity: IdentityIndex,
   deps: PipelineDeps,
-): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string }> {
-  if (matches.length === 0) return { alerts: [], suppressed: [] };
-  const prepared = matches.map((m) => {
-    const names = streamNames(m.fields, identity);
-    const host: HostQuery = { aid: m.fields.aid, computerName: names.ComputerName, ips: [m.fields.aip, m.fields.LocalAddressIP4] };
-    const user: UserQuery = { userSid: m.fields.UserSid, userName: names.UserName };
-    return { m, names, host, user };
-  });
+): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string; folded: ObjectResult['folded'] }> {
+  const folded = { matches: 0, alerts: 0, suppressed: 0 };
+  if (matches.total === 0) return { alerts: [], suppressed: [], folded };
+  const kept = matches.kept.sort((a, b) => a.ev.line - b.ev.line).map((m) => ({ m, ...prepare(m.fields, identity) }));
+  const keys = matches.foldedKeys().map((k) => ({ k, ...prepare(k.fields, identity) }));
   // One batched lookup per object, with only the keys the matches need.
   let snapshot: ContextSnapshot;
   try {
-    snapshot = await deps.context.lookup({ hosts: prepared.map((p) => p.host), users: prepared.map((p) => p.user) });
+    const all = [...kept, ...keys];
+    snapshot = await deps.context.lookup({ hosts: all.map((p) => p.host), users: all.map((p) => p.user) });
   } catch (err) {
     snapshot = new ContextIndex({}, `context lookup failed: ${errorMessage(err)}`);
   }
   const degraded = snapshot.degraded ?? null;
+  const policy = deps.policy ?? DEFAULT_POLICY;
+  /** Host and user entries, names completed from them, and the suppression (none without context: alert rather than lose a detection). */
+  const decide = (p: { names: Names; host: HostQuery; user: UserQuery }, alertType: string, ts: number | null) => {
+    const host = snapshot.host(p.host);
+    const user = snapshot.user(p.user);
+    if (!p.names.ComputerName && host?.computerName) [p.names.ComputerName, p.names.ComputerNameSource] = [host.computerName, 'context'];
+    if (!p.names.UserName && user?.userName) [p.names.UserName, p.names.UserNameSource] = [user.userName, 'context'];
+    return { host, user, supp: degraded ? null : suppressionFor(alertType, user, host, ts, policy) };
+  };
   const alerts: AlertRecord[] = [];
   const suppressed: AlertRecord[] = [];
-  for (const { m, names, host: hq, user: uq } of prepared) {
-    const host = snapshot.host(hq);
-    const user = snapshot.user(uq);
-    if (!names.ComputerName && host?.computerName) [names.ComputerName, names.ComputerNameSource] = [host.computerName, 'context'];
-    if (!names.UserName && user?.userName) [names.UserName, names.UserNameSource] = [user.userName, 'context'];
-    const alertType = m.fields.alert_type ?? m.rule.meta.id;
-    const ts = Number(m.fields['@timestamp']);
-    // Without context (outage) nothing is suppressed: alert rather than lose a detection.
-    const supp = degraded ? null : suppressionFor(alertType, user, host, Number.isFinite(ts) ? ts : null, deps.policy ?? DEFAULT_POLICY);
+  for (const p of kept) {
+    const alertType = p.m.fields.alert_type ?? p.m.rule.meta.id;
+    const ts = Number(p.m.fields['@timestamp']);
+    const { host, user, supp } = decide(p, alertType, Number.isFinite(ts) ? ts : null);
     const record = buildAlert({
-      rule: m.rule.meta,
-      fields: m.fields,
-      rawLine: m.ev.text,
-      attribution: m.attribution,
-      source: { bucket: ref.bucket, key: ref.key, line: m.ev.line },
-      names,
+      rule: p.m.rule.meta,
+      fields: p.m.fields,
+      rawLine: p.m.ev.text,
+      attribution: p.m.attribution,
+      source: { bucket: ref.bucket, key: ref.key, line: p.m.ev.line },
+      names: p.names,
       host,
       user,
       degraded,
@@ -283,5 +394,32 @@ async function enrich(
     });
     (supp ? suppressed : alerts).push(record);
   }
-  return { alerts, suppressed, degraded: degraded ?? undefined };
+  const foldedAlerts: FoldedAlert[] = [];
+  for (const p of keys) {
+    const { k } = p;
+    folded.matches += k.count;
+    const { supp } = decide(p, k.alertType, k.lastTs);
+    if (supp) {
+      folded.suppressed += k.count;
+      continue;
+    }
+    folded.alerts += k.count;
+    const meta = k.rule.meta;
+    foldedAlerts.push({
+      alertType: k.alertType,
+      severity: meta.severity[k.alertType] ?? meta.severity.default,
+      technique: meta.technique,
+      tactic: meta.tactic,
+      aid: k.fields.aid ?? null,
+      computerName: p.names.ComputerName,
+      count: k.count,
+      firstLine: k.firstLine,
+      lastLine: k.lastLine,
+      firstTs: k.firstTs,
+      lastTs: k.lastTs,
+    });
+  }
+  const summary = overflowAlert(ref, matches.kept.length, foldedAlerts);
+  if (summary) alerts.push(summary);
+  return { alerts, suppressed, degraded: degraded ?? undefined, folded };
 }

@@ -45,4 +45,23 @@ export interface AlertRecord {
   redacted: string[];
   /** Only on suppressed matches. */
   suppressed?: { reason: string; entry: { user?: UserEntry | null; host?: HostEntry | null } };
+  /** Only on the summary alert of an object whose alerts went past the per-object cap (alerts/overflow.ts). */
+  overflow?: OverflowSummary;
+}
+
+/** What the alerts folded into one summary alert were. */
+export interface OverflowSummary {
+  /** Alerts folded into this one (beyond the cap; suppressed matches are not among them). */
+  folded: number;
+  /** The per-object cap: this many alerts of the object were published whole. */
+  cap: number;
+  by_alert_type: Record<string, number>;
+  /** The hosts with the most folded alerts (at most 100), most first. */
+  by_host: { aid: string | null; ComputerName: string | null; count: number }[];
+  /** Hosts with folded alerts that `by_host` does not list. */
+  hosts_not_listed: number;
+  first_line: number | null;
+  last_line: number | null;
+  first_timestamp: number | null;
+  last_timestamp: number | null;
 }

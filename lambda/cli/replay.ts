@@ -14,7 +14,8 @@ import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
 import { MemoryFdrStore } from '../stores/memory-fdr';
 import { expandLocalInputs } from './inputs';
-import { DEFAULT_TABLE, renderTable } from './table';
+import { Output, TopRows } from './output';
+import { DEFAULT_TABLE, renderTable, rowOrder, tableLimit } from './table';
 import { Summary } from './summary';
 
 export type ReplayFormat = 'table' | 'ndjson' | 'json';
@@ -108,28 +109,29 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
 
   if (fdr.size > 0) context = new LayeredContextStore(fdr, context);
 
-  const collected: AlertRecord[] = [];
-  if (opts.format === 'json') io.stdout.write('[');
+  const spec = rules[0]?.query.table ?? DEFAULT_TABLE;
+  const table = new TopRows<AlertRecord>(tableLimit(spec), rowOrder(spec));
+  const out = new Output(io.stdout);
   let firstJson = true;
+  if (opts.format === 'json') await out.write('[');
   for (const job of jobs) {
+    if (out.closed) break; // the reader went away (`| head`): nothing more to show
     summary.startObject(job.ref);
     const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context });
     summary.addObject(result);
     const shown = opts.includeSuppressed ? [...result.alerts, ...result.suppressed].sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0)) : result.alerts;
-    if (opts.format === 'ndjson') {
-      for (const a of shown) io.stdout.write(JSON.stringify(a) + '\n');
-    } else if (opts.format === 'json') {
-      for (const a of shown) {
-        io.stdout.write((firstJson ? '\n' : ',\n') + JSON.stringify(a));
+    for (const a of shown) {
+      if (opts.format === 'ndjson') await out.write(JSON.stringify(a) + '\n');
+      else if (opts.format === 'json') {
+        await out.write((firstJson ? '\n' : ',\n') + JSON.stringify(a));
         firstJson = false;
-      }
-    } else {
-      collected.push(...shown);
+      } else table.add(a);
     }
   }
-  if (opts.format === 'json') io.stdout.write(firstJson ? ']\n' : '\n]\n');
+  if (out.closed) return EXIT_OK; // ends quietly: the reader has what it wanted
+  if (opts.format === 'json') await out.write(firstJson ? ']\n' : '\n]\n');
   if (opts.format === 'table') {
-    io.stdout.write(renderTable(collected, rules[0]?.query.table ?? DEFAULT_TABLE, { suppressedColumn: opts.includeSuppressed }));
+    await out.write(renderTable(table.result(), spec, { suppressedColumn: opts.includeSuppressed, total: table.total }));
   }
   summary.finish();
   return summary.hadInputErrors ? EXIT_INPUT_ERRORS : EXIT_OK;

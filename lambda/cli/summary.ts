@@ -15,6 +15,8 @@ export class Summary {
   repairedUtf8 = 0;
   alerts = 0;
   suppressed = 0;
+  folded = 0;
+  decidedEarly = 0;
   readonly skipped = new Map<string, number>();
   readonly errors: string[] = [];
   private lastProgress = 0;
@@ -45,7 +47,9 @@ export class Summary {
     this.bytesOut += r.stats.bytesOut;
     this.matches += r.matches;
     this.alerts += r.alerts.length;
-    this.suppressed += r.suppressed.length;
+    this.suppressed += r.suppressed.length + r.folded.suppressed;
+    this.folded += r.folded.alerts;
+    this.decidedEarly += r.join.decidedEarly;
     this.repairedUtf8 += r.stats.repairedUtf8 ?? 0;
     for (const [reason, n] of Object.entries(r.stats.skipped)) {
       if (n > 0) this.skipped.set(reason, (this.skipped.get(reason) ?? 0) + n);
@@ -54,6 +58,9 @@ export class Summary {
     for (const s of r.stats.skippedSamples) this.out.write(`skipped ${where}:${s.line}: ${s.reason}${s.detail ? ` (${s.detail})` : ''}\n`);
     if (r.error) this.errors.push(`${where}: ${r.error.kind} error: ${r.error.message}`);
     if (r.contextDegraded) this.out.write(`warning: ${where}: ${r.contextDegraded} (alerts were not checked for suppression)\n`);
+    if (r.folded.matches > 0) {
+      this.out.write(`note: ${where}: ${r.folded.matches} matches past the per-object cap folded into one summary alert (${r.folded.alerts} alerts, ${r.folded.suppressed} suppressed)\n`);
+    }
   }
 
   /** A secondary-data (fdrv2/) object synced into replay's context (as the Lambda syncs it). */
@@ -79,6 +86,8 @@ export class Summary {
     for (const e of this.errors) this.out.write(`error: ${e}\n`);
     this.out.write(
       `objects=${this.objects}${this.secondary ? ` secondary=${this.secondary}` : ''} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
+        (this.folded ? `folded=${this.folded} ` : '') +
+        (this.decidedEarly ? `joins_decided_early=${this.decidedEarly} ` : '') +
         `skipped_lines=${skipped}${this.repairedUtf8 ? ` repaired_utf8=${this.repairedUtf8}` : ''} errors=${this.errors.length} ` +
         `read=${(this.bytesIn / 1e6).toFixed(2)}MB decoded=${mbOut.toFixed(2)}MB in ${seconds.toFixed(2)}s (${(mbOut / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
     );

@@ -28,21 +28,36 @@ function compare(a: unknown, b: unknown): number {
   return String(a).localeCompare(String(b));
 }
 
-export function renderTable(records: AlertRecord[], spec: TableSpec = DEFAULT_TABLE, opts: { suppressedColumn?: boolean } = {}): string {
+/** Rows a table shows at most when its rule gives no `limit` (a replay's memory stays bounded). */
+export const MAX_TABLE_ROWS = 10_000;
+
+/** How many rows a table keeps. */
+export const tableLimit = (spec: TableSpec): number => Math.min(spec.limit ?? MAX_TABLE_ROWS, MAX_TABLE_ROWS);
+
+/** The table's order: its sort key and direction; rows without one keep their arrival order (the sort is stable). */
+export function rowOrder(spec: TableSpec): (a: AlertRecord, b: AlertRecord) => number {
+  if (!spec.sortby) return () => 0;
+  const key = spec.sortby;
+  const dir = spec.order === 'asc' ? 1 : -1;
+  return (a, b) => dir * compare((a as unknown as Record<string, unknown>)[key], (b as unknown as Record<string, unknown>)[key]);
+}
+
+/** `records` in table order (at most the table's limit of them); `total`: how many rows there were in all. */
+export function renderTable(
+  records: AlertRecord[],
+  spec: TableSpec = DEFAULT_TABLE,
+  opts: { suppressedColumn?: boolean; total?: number } = {},
+): string {
   const fields = opts.suppressedColumn ? [...spec.fields, 'suppressed'] : spec.fields;
-  const sorted = [...records];
-  if (spec.sortby) {
-    const key = spec.sortby;
-    const dir = spec.order === 'asc' ? 1 : -1;
-    sorted.sort((a, b) => dir * compare((a as unknown as Record<string, unknown>)[key], (b as unknown as Record<string, unknown>)[key]));
-  }
-  const rows = sorted.slice(0, spec.limit ?? sorted.length).map((r) =>
+  const sorted = [...records].sort(rowOrder(spec));
+  const total = opts.total ?? records.length;
+  const rows = sorted.slice(0, tableLimit(spec)).map((r) =>
     fields.map((f) => (f === 'suppressed' ? (r.suppressed ? `yes: ${r.suppressed.reason}` : '') : cell(r, f))),
   );
   const widths = fields.map((f, i) => Math.max(f.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
   const rule = `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`;
   const out = [line(fields), rule, ...rows.map(line)];
-  if (records.length > rows.length) out.push(`(${records.length - rows.length} more rows not shown: table limit ${spec.limit})`);
+  if (total > rows.length) out.push(`(${total - rows.length} more rows not shown: table limit ${tableLimit(spec)})`);
   return out.join('\n') + '\n';
 }

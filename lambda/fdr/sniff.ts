@@ -35,9 +35,33 @@ function isZlibHeader(head: Uint8Array): boolean {
   return head.length >= 2 && head[0] === 0x78 && [0x01, 0x5e, 0x9c, 0xda].includes(head[1]);
 }
 
+/** Bytes ≥ 0x80 that are not part of a well-formed UTF-8 sequence (a sequence cut by the end of `head` is fine). */
+function invalidUtf8Bytes(head: Uint8Array): number {
+  let bad = 0;
+  for (let i = 0; i < head.length; ) {
+    const c = head[i];
+    const need = c < 0x80 ? 0 : c >= 0xc2 && c <= 0xdf ? 1 : c >= 0xe0 && c <= 0xef ? 2 : c >= 0xf0 && c <= 0xf4 ? 3 : -1;
+    if (need < 0) {
+      bad++;
+      i++;
+      continue;
+    }
+    let k = 1;
+    while (k <= need && i + k < head.length && (head[i + k] & 0xc0) === 0x80) k++;
+    if (k <= need && i + k < head.length) {
+      bad++; // a lead byte without its continuation bytes
+      i++;
+      continue;
+    }
+    i += k;
+  }
+  return bad;
+}
+
 /**
- * Binary, not text: a NUL byte, or more than one byte in eight a control character other than tab, line feed,
- * form feed, carriage return and escape. Bytes ≥ 0x80 count as text (UTF-8; invalid sequences are repaired later).
+ * Binary, not text: a NUL byte; or more than one byte in eight a control character other than tab, line feed,
+ * form feed, carriage return and escape; or more than one byte in sixteen outside well-formed UTF-8. A few stray
+ * bytes in a command line do not make an FDR file binary (invalid UTF-8 is repaired line by line later).
  */
 function looksBinary(head: Uint8Array): boolean {
   let controls = 0;
@@ -46,7 +70,7 @@ function looksBinary(head: Uint8Array): boolean {
     if (c === 0) return true;
     if (c < 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0c && c !== 0x0d && c !== 0x1b) controls++;
   }
-  return controls * 8 > head.length;
+  return controls * 8 > head.length || invalidUtf8Bytes(head) * 16 > head.length;
 }
 
 /** The first bytes of a stored object: gzip, text, or an unsupported format. */

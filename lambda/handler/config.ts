@@ -2,6 +2,7 @@
  * Lambda configuration from the environment, read once per container (the README's "Environment" table). The
  * composition root (handler.ts) hands these values to the adapters; no adapter reads the environment itself.
  */
+import { DEFAULT_MAX_ALERTS_PER_OBJECT } from '../alerts/overflow';
 import { DEFAULT_EVENT_PREFIXES } from '../keys';
 
 export interface HandlerConfig {
@@ -23,6 +24,8 @@ export interface HandlerConfig {
   contextLookupTimeoutMs: number;
   /** Rule pack folder (default: the pack bundled next to the handler). */
   rulesDir: string | undefined;
+  /** Matches kept whole per object; the rest fold into one summary alert. */
+  maxAlertsPerObject: number;
 }
 
 export class ConfigError extends Error {}
@@ -59,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     contextCacheTtlMs: (positive(env, 'CONTEXT_CACHE_TTL_SECONDS') ?? 300) * 1000,
     contextLookupTimeoutMs: positive(env, 'CONTEXT_LOOKUP_TIMEOUT_MS') ?? 5_000,
     rulesDir: env.RULES_DIR || undefined,
+    maxAlertsPerObject: positive(env, 'MAX_ALERTS_PER_OBJECT') ?? DEFAULT_MAX_ALERTS_PER_OBJECT,
   };
 }
 

@@ -18,6 +18,7 @@ export const PIPELINE_METRICS = [
   'AlertsSuppressed',
   'AlertsDeduplicated',
   'AlertsFailed',
+  'AlertsFolded',
   'LinesSkipped',
   'ObjectErrors',
   'ContextLookups',

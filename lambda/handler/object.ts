@@ -30,6 +30,7 @@ function readMetrics(d: HandlerDeps, r: ObjectResult, ctx: { keys: number; hits:
     count(m, 'ContextCacheHits', ctx.hits);
   }
   if (r.contextDegraded) count(m, 'ContextDegraded', 1);
+  if (r.folded.alerts > 0) count(m, 'AlertsFolded', r.folded.alerts);
   for (const [reason, n] of Object.entries(r.stats.skipped)) {
     if (n > 0) countWith(m, 'LinesSkipped', n, { reason });
   }
@@ -44,7 +45,13 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
     const started = Date.now();
     const log = d.logger;
     const before = d.context.stats?.();
-    const result = await processObject(ref, { source: d.source, rules: d.rules, context: d.context, signal });
+    const result = await processObject(ref, {
+      source: d.source,
+      rules: d.rules,
+      context: d.context,
+      signal,
+      maxAlertsPerObject: d.config.maxAlertsPerObject,
+    });
     const readMs = Date.now() - started;
     const ctx = delta(before, d.context.stats?.());
     readMetrics(d, result, ctx);
@@ -62,6 +69,8 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
       contextLookups: ctx?.keys,
       contextCacheHits: ctx?.hits,
       contextDegraded: result.contextDegraded ?? null,
+      folded: result.folded,
+      join: result.join,
     };
     const decodeError = result.stats.error ? { stage: result.stats.error.stage, code: result.stats.error.code, atByte: result.stats.error.atByte } : undefined;
 

@@ -6,6 +6,15 @@ import { sniffContent, sniffObject } from '../../lambda/fdr/sniff';
 import { SourceError } from '../../lambda/ports';
 import { chunked, collect, failing, ndjson } from './decode-helpers';
 
+/** Random bytes that start like nothing in particular (no magic number by chance). */
+const noise = (n: number): Buffer => {
+  const b = randomBytes(n);
+  b[0] = 0x13;
+  b[1] = 0x37;
+  return b;
+};
+/** Random bytes without a NUL byte: binary all the same (controls, invalid UTF-8). */
+const noNul = (n: number): Buffer => Buffer.from(noise(n).map((x) => x || 1));
 const line = (i: number) => ({ event_simpleName: 'ProcessRollup2', id: `id-${i}`, aid: 'a' });
 const text = Buffer.from(ndjson(Array.from({ length: 50 }, (_, i) => line(i))));
 
@@ -20,7 +29,9 @@ describe('sniffObject / sniffContent', () => {
     ['UTF-16 LE text', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"a":1}', 'utf16le')])],
     ['UTF-16 BE text', Buffer.from([0xfe, 0xff, 0x00, 0x7b])],
     ['zlib (deflate) stream', deflateSync(text)],
-    ['binary data', randomBytes(1024)],
+    ['binary data', noise(1024)],
+    ['binary data', noNul(1024)],
+    ['binary data', Buffer.from(noNul(4096).map((x) => (x < 0x20 ? 0x41 : x)))], // no controls: invalid UTF-8
     ['binary data', Buffer.from('{"a":1}\u0000\u0000\u0000')],
   ])('%s', (format, bytes) => {
     expect(sniffObject(bytes)).toEqual({ kind: 'unsupported', format });
@@ -32,19 +43,20 @@ describe('sniffObject / sniffContent', () => {
     expect(sniffObject(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('  \r\n'), text]))).toEqual({ kind: 'text' });
     expect(sniffObject(Buffer.from('a,b,c\n1,2,3\n'))).toEqual({ kind: 'text' });
     expect(sniffObject(Buffer.alloc(0))).toEqual({ kind: 'text' });
-    // Invalid UTF-8 in a command line is still text (repaired later).
-    expect(sniffObject(Buffer.concat([Buffer.from('{"CommandLine":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}\n')]))).toEqual({ kind: 'text' });
+    // A few invalid UTF-8 bytes in a command line, and real non-ASCII text, are still text (repaired later).
+    expect(sniffObject(Buffer.concat([Buffer.from('{"CommandLine":"'), Buffer.from([0xc3, 0x28, 0xff]), Buffer.from('"}\n'), text]))).toEqual({ kind: 'text' });
+    expect(sniffObject(Buffer.from(`{"UserName":"CORP\\josé","CommandLine":"echo €uro 😀 日本語 ${'ü'.repeat(300)}"}\n`))).toEqual({ kind: 'text' });
     expect(sniffContent(gzipSync(text))).toEqual({ kind: 'unsupported', format: 'gzip inside gzip' });
   });
 });
 
 describe('decodeEvents on unsupported input', () => {
   it.each([
-    ['random bytes named .gz', randomBytes(64 * 1024), 'binary data'],
+    ['random bytes named .gz', noise(64 * 1024), 'binary data'],
     ['zstd', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), randomBytes(4096)]), 'zstd'],
     ['zip', Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), randomBytes(4096)]), 'zip'],
     ['UTF-16 text', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text.toString(), 'utf16le')]), 'UTF-16 LE text'],
-    ['binary inside gzip', gzipSync(randomBytes(8192)), 'binary data'],
+    ['binary inside gzip', gzipSync(noise(8192)), 'binary data'],
     ['gzip inside gzip', gzipSync(gzipSync(text)), 'gzip inside gzip'],
   ])('%s: a permanent format error naming it, no events, no skipped lines', async (_name, bytes, format) => {
     const { events, stats } = await collect(chunked(bytes, 1000));

@@ -1,0 +1,82 @@
+// The per-object alert cap: the first matches whole, the rest folded into one summary alert per object, with counts
+// per alert type and host; suppression applies to folded matches too; nothing vanishes from the counts.
+import { describe, expect, it } from 'vitest';
+import { OVERFLOW_ALERT_TYPE } from '../../lambda/alerts/overflow';
+import { StaticContextStore } from '../../lambda/context/file';
+import { processObject } from '../../lambda/pipeline';
+import { loadRulePack } from '../../lambda/rules/loader';
+import { MemoryObjectSource } from '../../lambda/sources/file';
+import { alertSchemaErrors } from '../support/alert-schema';
+
+const rules = loadRulePack();
+const HOSTS = ['aaaa0000aaaa0000aaaa0000aaaa0001', 'aaaa0000aaaa0000aaaa0000aaaa0002', 'aaaa0000aaaa0000aaaa0000aaaa0003'];
+const smb = (i: number, aid: string) => ({
+  event_simpleName: 'NetworkConnectIP4',
+  id: `nc-${i}`,
+  aid,
+  aip: '10.0.0.9',
+  timestamp: String(1795000000000 + i),
+  RemoteAddressIP4: `10.1.${i >> 8 & 255}.${i & 255}`,
+  RemotePort: '445',
+  ContextProcessId: `${1000 + (i % 7)}`,
+  ContextBaseFileName: 'scanner.exe',
+});
+const psexec = (i: number, aid: string) => ({
+  event_simpleName: 'ProcessRollup2',
+  id: `pr-${i}`,
+  aid,
+  timestamp: String(1795000000000 + i),
+  ImageFileName: '\\Device\\HarddiskVolume2\\Tools\\PsExec.exe',
+  CommandLine: `PsExec.exe \\\\h${i} cmd`,
+  TargetProcessId: `${9000 + i}`,
+});
+
+async function run(events: object[], cap: number, context = new StaticContextStore()) {
+  const key = 'data/many/part-00000.gz';
+  return processObject({ bucket: 'b', key }, { source: MemoryObjectSource.ndjson(key, events), rules, context, maxAlertsPerObject: cap });
+}
+
+describe('per-object alert cap', () => {
+  it('keeps the first matches whole and folds the rest into one summary alert with counts per type and host', async () => {
+    const events = [
+      ...Array.from({ length: 20_000 }, (_, i) => smb(i, HOSTS[i % 3])),
+      ...Array.from({ length: 30 }, (_, i) => psexec(i, HOSTS[0])),
+    ];
+    const r = await run(events, 100);
+    expect(r.matches).toBe(20_030);
+    const whole = r.alerts.filter((a) => a.alert_type !== OVERFLOW_ALERT_TYPE);
+    const summary = r.alerts.filter((a) => a.alert_type === OVERFLOW_ALERT_TYPE);
+    expect(whole).toHaveLength(100);
+    expect(summary).toHaveLength(1);
+    const s = summary[0];
+    expect(alertSchemaErrors(s)).toEqual([]);
+    expect(s.overflow).toMatchObject({ folded: 19_930, cap: 100, by_alert_type: { SMB445Connection: 19_900, PsExecExecution: 30 }, hosts_not_listed: 0 });
+    expect(s.overflow!.by_host.reduce((n, h) => n + h.count, 0)).toBe(19_930);
+    expect(s.overflow!.by_host.map((h) => h.aid).sort()).toEqual([...HOSTS].sort());
+    expect(s.severity).toBe('high'); // the highest of what it folds
+    expect(s.source).toEqual({ bucket: 'b', key: 'data/many/part-00000.gz', line: 101 });
+    expect(r.folded).toEqual({ matches: 19_930, alerts: 19_930, suppressed: 0 });
+    // Deterministic: a redelivered object has the same summary id (the dedupe table absorbs it).
+    const again = await run(events, 100);
+    expect(again.alerts.find((a) => a.alert_type === OVERFLOW_ALERT_TYPE)!.alert_id).toBe(s.alert_id);
+  });
+
+  it('suppression applies to folded matches: they are counted as suppressed, not folded into the summary', async () => {
+    const monitoring = new StaticContextStore({ hosts: [{ aid: HOSTS[1], tags: ['monitoring'], reason: 'poller' }] });
+    const events = Array.from({ length: 600 }, (_, i) => smb(i, HOSTS[i % 2]));
+    const r = await run(events, 50, monitoring);
+    expect(r.folded.matches).toBe(550);
+    expect(r.folded.suppressed + r.folded.alerts).toBe(550);
+    expect(r.folded.suppressed).toBe(275);
+    const s = r.alerts.find((a) => a.alert_type === OVERFLOW_ALERT_TYPE)!;
+    expect(s.overflow!.by_host).toEqual([{ aid: HOSTS[0], ComputerName: null, count: 275 }]);
+    expect(s.aid).toBe(HOSTS[0]); // one host: the summary names it
+  });
+
+  it('below the cap there is no summary alert', async () => {
+    const r = await run(Array.from({ length: 10 }, (_, i) => smb(i, HOSTS[0])), 10);
+    expect(r.alerts).toHaveLength(10);
+    expect(r.alerts.some((a) => a.alert_type === OVERFLOW_ALERT_TYPE)).toBe(false);
+    expect(r.folded).toEqual({ matches: 0, alerts: 0, suppressed: 0 });
+  });
+});
