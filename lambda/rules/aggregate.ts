@@ -46,6 +46,9 @@ function functionCalls(v: Value, s: CompileScope, out: CallExpr[]): void {
   s.invalid(v, 'expected an aggregate function, e.g. count(), collect([f]), max(f)');
 }
 
+/** A field listed twice in one function is one output. */
+const unique = (fields: string[]): string[] => [...new Set(fields)];
+
 function outputName(s: CompileScope, args: Map<string, Arg>, dflt: string): string | undefined {
   const a = args.get('as');
   return a ? s.fieldArg(a) : dflt;
@@ -93,7 +96,7 @@ function aggregateFunction(e: CallExpr, s: CompileScope): AggregateFunction | un
       const args = s.bindArgs(e, ['fields'], ['fields', 'limit', 'separator', 'multival']);
       const fa = args.get('fields');
       if (!fa) s.missing(e, 'fields', 'collect([FIELD])');
-      const fields = fa ? s.fieldListArg(fa) : [];
+      const fields = fa ? unique(s.fieldListArg(fa)) : [];
       const la = args.get('limit');
       const limit = la ? s.intArg(la, { min: 1 }) : COLLECT_DEFAULT_LIMIT;
       const sa = args.get('separator');
@@ -110,7 +113,7 @@ function aggregateFunction(e: CallExpr, s: CompileScope): AggregateFunction | un
       const args = s.bindArgs(e, ['field'], ['field']);
       const fa = args.get('field');
       if (!fa) s.missing(e, 'field', 'selectLast([FIELD])');
-      const fields = fa ? s.fieldListArg(fa) : [];
+      const fields = fa ? unique(s.fieldListArg(fa)) : [];
       if (fields.length === 0) return undefined;
       fields.forEach((f) => s.read(f));
       s.read('@timestamp');
@@ -124,7 +127,7 @@ function aggregateFunction(e: CallExpr, s: CompileScope): AggregateFunction | un
       if (!fa) s.missing(e, 'field', `${name}(field="@timestamp", include=[FIELD])`);
       if (!ia) s.missing(e, 'include', `${name}(field=${fa ? s.text(fa.value) : '"@timestamp"'}, include=[FIELD])`);
       const field = fa ? s.fieldArg(fa) : undefined;
-      const include = ia ? s.fieldListArg(ia) : [];
+      const include = ia ? unique(s.fieldListArg(ia)) : [];
       if (field === undefined || include.length === 0) return undefined;
       s.read(field);
       include.forEach((f) => s.read(f));

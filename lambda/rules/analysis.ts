@@ -2,7 +2,7 @@
 import type { CallExpr, Expr, Pipeline, Stage, Value } from './ast';
 import { canonicalFunctionName, isAggregationStage, isPresentationFunction } from './functions';
 
-const NAMED_GROUP = /\(\?<([A-Za-z_$][\w$]*)>/g;
+const NAMED_GROUP = /\(\?<([A-Za-z_$][\w$.@#-]*)>/g;
 
 /** Default outputs of the value functions used as stages without `as=` (null: the input field itself). */
 const DEFAULT_OUTPUT: Record<string, string | null> = {
@@ -67,7 +67,11 @@ function exprWrites(e: Expr, out: Set<string>): void {
 
 /** Fields one stage may write. */
 export function stageWrites(s: Stage, out = new Set<string>()): Set<string> {
-  if (s.kind === 'assign') out.add(s.target);
+  if (s.kind === 'assign') {
+    out.add(s.target);
+    // `G := rename(F)` also removes F.
+    if (s.value.kind === 'ecall') for (const f of callWrites(s.value.call)) out.add(f);
+  }
   else if (s.kind === 'case') assignedIn(s.clauses, out);
   else if (s.kind === 'filter') exprWrites(s.expr, out);
   return out;

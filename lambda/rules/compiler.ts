@@ -131,12 +131,14 @@ class Compiler {
   }
 
   private assign(target: string, targetSpan: { start: number; end: number }, value: EvalExpr): Node {
-    this.s.fieldName(target, targetSpan);
+    // A quoted target is any name: `"Process Explorer" := format(…)`.
+    if (this.s.source[targetSpan.start] !== '"' || target === '') this.s.fieldName(target, targetSpan);
     if (value.kind === 'ecall') {
       const name = canonicalFunctionName(value.call.name);
       if (name !== undefined && isValueFunction(name)) {
         return compileValueFunction(name, value.call, this.s, { mode: 'assign', target })?.node ?? ALWAYS;
       }
+      if (name === 'rename') return this.rename(value.call, target);
     }
     const v = compileEval(value, this.s);
     this.s.wrote(target);
@@ -172,7 +174,8 @@ class Compiler {
 
   private compare(e: CompareExpr): Node {
     const { field, op, value } = e;
-    if (!this.s.fieldName(field, e.fieldSpan)) return NEVER;
+    const quoted = this.s.source[e.fieldSpan.start] === '"';
+    if (!(quoted ? field !== '' : this.s.fieldName(field, e.fieldSpan))) return NEVER;
     this.s.read(field);
     if (value.kind !== 'string' && value.kind !== 'word' && value.kind !== 'regex') return NEVER; // reported by the parser
     if (op !== '=' && op !== '!=') {
@@ -194,7 +197,7 @@ class Compiler {
       if (!rx) return NEVER;
       const groups = op === '=' ? rx.groupNames : [];
       groups.forEach((g) => this.s.wrote(g));
-      pos = regexNode(field, rx.re, groups, true);
+      pos = regexNode(field, rx.re, groups, op === '=' ? rx.groupKeys : [], true);
     } else if (value.parts.length > 1 && value.parts.every((p) => p === '')) {
       // `field = *`: the field is present.
       pos = (c) => {
@@ -407,7 +410,7 @@ class Compiler {
     if (!rx) return NEVER;
     this.s.read(field);
     rx.groupNames.forEach((g) => this.s.wrote(g));
-    return regexNode(field, rx.re, rx.groupNames, strict);
+    return regexNode(field, rx.re, rx.groupNames, rx.groupKeys, strict);
   }
 
   private drop(e: CallExpr): Node {
@@ -431,11 +434,16 @@ class Compiler {
     };
   }
 
-  /** rename(field=F, as=G) or rename(field=[[F, G], [H, I]]): moves values; a missing source changes nothing. */
-  private rename(e: CallExpr): Node {
+  /**
+   * rename(field=F, as=G) or rename(field=[[F, G], [H, I]]): moves values; a missing source changes nothing.
+   * `G := rename(F)` is rename(F, as=G).
+   */
+  private rename(e: CallExpr, target?: string): Node {
     const args = this.s.bindArgs(e, ['field'], ['field', 'as']);
     const fa = args.get('field');
-    const aa = args.get('as');
+    const given = args.get('as');
+    if (target !== undefined && given) this.diags.error('duplicate-argument', `\`${target} := rename(…)\` already names the new field; drop \`as=\``, given.span);
+    const aa = target !== undefined ? { span: e.span, name: 'as', value: { kind: 'string' as const, span: e.span, value: target, parts: [target] } } : given;
     const pairs: [string, string][] = [];
     if (!fa) this.s.missing(e, 'field', 'rename(field=OLD, as=NEW), or rename(field=[[OLD, NEW], …])');
     else if (fa.value.kind === 'list' && fa.value.items.some((v) => v.kind === 'list')) {
@@ -450,10 +458,13 @@ class Compiler {
         if (from !== undefined && to !== undefined) pairs.push([from, to]);
       }
     } else {
-      const from = this.s.fieldArg(fa);
+      // rename(f, as=g); also rename([f], as=g) and rename(field=[f, h], as=[g, i]).
+      const froms = this.s.fieldListArg(fa);
       if (!aa) this.s.missing(e, 'as', `rename(field=${this.s.text(fa.value)}, as=NEW)`);
-      const to = aa ? this.s.fieldArg(aa) : undefined;
-      if (from !== undefined && to !== undefined) pairs.push([from, to]);
+      const tos = aa ? this.s.fieldListArg(aa) : [];
+      if (aa && froms.length !== tos.length) {
+        this.s.invalid(aa.value, `\`as=\` names ${tos.length} field${tos.length === 1 ? '' : 's'} for ${froms.length}`, 'rename(field=[[old1, new1], [old2, new2]])');
+      } else froms.forEach((f, i) => pairs.push([f, tos[i]]));
     }
     for (const [from, to] of pairs) {
       this.s.read(from);
@@ -513,7 +524,7 @@ function numericNode(field: string, op: string, rhs: number): Node {
  * A regex on a field. Named groups become fields on a match (as LogScale does); an unknown input makes them
  * unknown. `strict=false` (regex() only) passes events the regex does not match, or that lack the field.
  */
-function regexNode(field: string, re: RegExp, groups: string[], strict: boolean): Node {
+function regexNode(field: string, re: RegExp, groups: string[], keys: string[], strict: boolean): Node {
   const miss: Tri = strict ? F : T;
   if (groups.length === 0) {
     return (c) => {
@@ -535,9 +546,9 @@ function regexNode(field: string, re: RegExp, groups: string[], strict: boolean)
     const m = re.exec(v);
     if (m === null) return miss;
     let ov = c.ov;
-    for (const g of groups) {
-      const s = m.groups?.[g];
-      if (s !== undefined) ov = { name: g, value: s, prev: ov };
+    for (let i = 0; i < groups.length; i++) {
+      const s = m.groups?.[keys[i]];
+      if (s !== undefined) ov = { name: groups[i], value: s, prev: ov };
     }
     c.ov = ov;
     return T;

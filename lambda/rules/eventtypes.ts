@@ -69,7 +69,7 @@ function pipelineTypes(p: Pipeline, tainted: boolean): { types: TypeSet; tainted
       if (!tainted) types = intersect(types, exprTypes(s.expr));
       if (stageWrites(s).has(EVENT_TYPE_FIELD)) tainted = true;
     } else if (s.kind === 'assign') {
-      if (s.target === EVENT_TYPE_FIELD) tainted = true;
+      if (stageWrites(s).has(EVENT_TYPE_FIELD)) tainted = true;
     } else if (s.kind === 'case') {
       let acc: TypeSet = new Set();
       let after = tainted;

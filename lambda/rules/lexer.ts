@@ -103,6 +103,8 @@ function isExprWordChar(c: string): boolean {
 
 const STRING_ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', '"': '"', '\\': '\\' };
 
+const SAVED_SEARCH = /^\$(?:"[^"\n]*"|[\w-]+\/[\w:/-]+|[\w-]+)(?=\s*\()/;
+
 const NUMBER_AT = /(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][-+]?\d+)?/y;
 
 /** Lexes the token starting at or after `offset`. `end`: where lexing of the next token starts. */
@@ -255,10 +257,10 @@ export function lexToken(source: string, offset: number, mode: LexMode): { token
       t.parts = [t.value];
       return { token: t, end: i };
     }
-    if (c === '$' && mode === 'query' && /^\$[\w-]+\/[\w:/-]+(?=\()/.test(source.slice(i, i + 200))) {
-      // A saved search from a package (`$falcon/investigate:cid_name()`): one name.
-      const m = /^\$[\w-]+\/[\w:/-]+/.exec(source.slice(i, i + 200)) as RegExpExecArray;
-      i += m[0].length;
+    const saved = c === '$' && mode === 'query' ? SAVED_SEARCH.exec(source.slice(i, i + 300)) : null;
+    if (saved) {
+      // A saved search (`$falcon/investigate:cid_name()`, `$"crowdstrike/fltr-core:zComputerName"()`): one name.
+      i += saved[0].length;
       const t = make('word', start, i);
       t.parts = [t.value];
       return { token: t, end: i };

@@ -173,7 +173,7 @@ function pipelineReq(p: Pipeline, type: string, opaque: Set<string>): Dnf {
       req = and(req, exprReq(s.expr, type, opaque));
       for (const f of stageWrites(s)) opaque.add(f);
     } else if (s.kind === 'assign') {
-      opaque.add(s.target);
+      for (const f of stageWrites(s)) opaque.add(f);
     } else if (s.kind === 'case') {
       let acc = NEVER;
       const after = new Set(opaque);

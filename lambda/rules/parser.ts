@@ -218,7 +218,7 @@ class Parser {
 
   private parseStage(): Stage {
     const t = this.peek();
-    if (t.kind === 'word' && this.peek(1).kind === 'assign') {
+    if ((t.kind === 'word' || t.kind === 'string') && this.peek(1).kind === 'assign') {
       this.next();
       this.next();
       const value = this.parseEvalTop('a value, field name or expression after `:=`');
@@ -371,6 +371,14 @@ class Parser {
       }
       const close = this.next();
       return { ...inner, span: spanOf(t.span, close.span) };
+    }
+    if (t.kind === 'string' && COMPARE_OPS[this.peek(1).kind]) {
+      // A quoted field name: `"#event_simpleName" = ProcessRollup2`.
+      this.next();
+      const op = COMPARE_OPS[this.next().kind] as CompareOp;
+      const value = this.parseValue(`a value after \`${op}\``, false);
+      if (value.kind === 'list') this.fail('expected-value', 'cannot compare a field with a list', value.span);
+      return { kind: 'compare', span: spanOf(t.span, value.span), field: t.value, fieldSpan: t.span, op, value };
     }
     if (t.kind === 'string' || t.kind === 'regex') {
       this.fail(

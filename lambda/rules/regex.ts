@@ -15,6 +15,8 @@ export interface CompiledRegex {
   re: RegExp;
   /** Named capture groups: on a match in a field filter these become fields. */
   groupNames: string[];
+  /** The key of each named group in `match.groups` (a group named like a field, `user.name`, is renamed for JavaScript). */
+  groupKeys: string[];
 }
 
 const JAVA_ONLY_ESCAPES: Record<string, string | undefined> = {
@@ -144,15 +146,23 @@ function compileRegexCore(src: string, flags: string, diags: Diagnostics, loc: L
         ok = false;
         continue;
       }
-      const named = /^\(\?<([A-Za-z_$][\w$]*)>/.exec(rest);
+      const named = /^\(\?<([A-Za-z_$][\w$.@#-]*)>/.exec(rest);
       if (named) groupNames.push(named[1]);
     }
   }
   if (!ok) return undefined;
 
+  // JavaScript group names are identifiers; LogScale's are field names (`(?<user.name>…)`): rename those.
+  const groupKeys = groupNames.map((g, i) => (/^[A-Za-z_$][\w$]*$/.test(g) ? g : `_g${i}_`));
+  let jsBody = body;
+  groupNames.forEach((g, i) => {
+    if (groupKeys[i] === g) return;
+    jsBody = jsBody.split(`(?<${g}>`).join(`(?<${groupKeys[i]}>`).split(`\\k<${g}>`).join(`\\k<${groupKeys[i]}>`);
+  });
+
   const jsFlagString = [...jsFlags].sort().join('');
   try {
-    return { re: new RegExp(body, jsFlagString), groupNames };
+    return { re: new RegExp(jsBody, jsFlagString), groupNames, groupKeys };
   } catch (e) {
     const reason = (e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /s, '');
     diags.error('invalid-regex', `invalid regex: ${reason}`, loc.whole);

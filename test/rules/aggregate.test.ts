@@ -43,6 +43,7 @@ describe('groupBy() compilation', () => {
     expect(ok('groupBy([a, b], function=[])').aggregate!.functions).toEqual([]);
     expect(ok('groupby([a], function=stats([count(x, as=n)]))').aggregate!.outputs).toEqual(['n']);
     expect(ok('groupBy(field=[a], function=(selectLast([b, c])))').aggregate!.outputs).toEqual(['b', 'c']);
+    expect(ok('groupBy([a], function=selectLast([b, c, b]))').aggregate!.outputs).toEqual(['b', 'c']);
   });
   it('top-level aggregates: one group of every event', () => {
     expect(ok('count()').aggregate).toMatchObject({ groupBy: [], outputs: ['_count'] });

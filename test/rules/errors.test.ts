@@ -115,6 +115,7 @@ describe('functions and arguments', () => {
     expect(at(d)).toBe('1:9-1:30');
     expect(d.message).toMatch(/saved searches/);
     expect(error('x := unit:convert(Size, to=M)', 'unsupported-function').code).toBe('unsupported-function');
+    expect(error('a = 1 | $"crowdstrike/fltr-core:zComputerName"()', 'unsupported-function').message).toMatch(/saved searches/);
     expect(error('array:contains("a[]", value=x)', 'unsupported-function').code).toBe('unsupported-function');
   });
   it('an unsupported function is the only error, whatever its arguments look like', () => {

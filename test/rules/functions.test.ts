@@ -72,6 +72,13 @@ describe('regex()', () => {
     expect(emitted(q, { ImageFileName: 'cmd.exe' })).toEqual({ ImageFileName: 'cmd.exe' });
     expect(emitted(q, {})).toEqual({});
   });
+  it('group names may be field names with dots', () => {
+    const q = ok('regex("^(?<user.name>[^@]+)@(?<d>.+)", field=u)');
+    expect(emitted(q, { u: 'bob@corp' })).toMatchObject({ 'user.name': 'bob', d: 'corp' });
+    expect(q.assignedFields).toEqual(['user.name', 'd']);
+    expect(emitted(ok('u = /(?<a.b>x+)-\\k<a.b>/'), { u: 'xx-xx' })['a.b']).toBe('xx');
+    expect(ok('regex("(?<a.b>x)", field=u) | a.b = "x"').requiredLiterals('T', new Set())).toEqual([['x']]);
+  });
   it('flags: m by default, i, d, F accepted', () => {
     expect(passes('regex("^b$", field=f)', { f: 'a\nb' })).toBe(true);
     expect(passes('regex("^b$", field=f, flags="i")', { f: 'a\nb' })).toBe(false);
@@ -128,7 +135,16 @@ describe('rename() and default()', () => {
     expect(emitted(ok('rename(a, as=b)'), { b: 'old' })).toEqual({ b: 'old' });
     expect(emitted(ok('rename([[a, x], [c, "Customer ID"]])'), { a: '1', c: '2' })).toEqual({ x: '1', 'Customer ID': '2' });
     expect(ok('rename([[a, x], [c, y]])').assignedFields).toEqual(['x', 'y']);
+    expect(emitted(ok('rename([AgentIdString], as = aid)'), { AgentIdString: '1' })).toEqual({ aid: '1' });
+    expect(emitted(ok('rename(field=[a, b], as=[x, y])'), { a: '1', b: '2' })).toEqual({ x: '1', y: '2' });
     expect(passes('rename(field=a, as=b) | a != * | b = 1', { a: '1' })).toBe(true);
+  });
+  it('G := rename(F) is rename(F, as=G); quoted targets may be any name', () => {
+    expect(emitted(ok('Count := rename(_count)'), { _count: '3' })).toEqual({ Count: '3' });
+    expect(emitted(ok('"Size in KB" := rename(SizeK)'), { SizeK: '9' })).toEqual({ 'Size in KB': '9' });
+    expect(emitted(ok('"Process Explorer" := format("%s", field=[a])'), { a: 'x' })['Process Explorer']).toBe('x');
+    expect(error('x := rename(a, as=y)', 'duplicate-argument').code).toBe('duplicate-argument');
+    expect(ok('x := rename(FileName) | FileName = "a"').requiredLiterals('T', new Set())).toEqual([[]]);
   });
   it('rename of an unknown field is unknown', () => {
     expect(status(ok('rename(field=a, as=b)'), {}, ['a'])).toBe('unknown');
@@ -143,6 +159,7 @@ describe('rename() and default()', () => {
   it('errors', () => {
     expect(error('rename(field=a)', 'missing-argument').message).toMatch(/as=/);
     expect(error('rename([[a]])', 'invalid-argument').message).toMatch(/pair/);
+    expect(error('rename(field=[a, b], as=x)', 'invalid-argument').message).toMatch(/names 1 field for 2/);
     expect(error('default(field=a)', 'missing-argument').message).toMatch(/value=/);
   });
 });
