@@ -37,6 +37,7 @@ export class CompileScope {
 
   /** Checks a field name; reports `invalid-field-name`. */
   fieldName(name: string, span: Span): boolean {
+    if (name.startsWith('?')) return false; // a dashboard parameter: reported by the lexer
     if (!FIELD_NAME.test(name) || name.includes('*')) {
       this.diags.error('invalid-field-name', `\`${name}\` is not a field name`, span);
       return false;
