@@ -37,10 +37,31 @@ export interface RegexValue {
 export interface ListValue {
   kind: 'list';
   span: Span;
+  /** Items; a nested list (`rename([[a, b], [c, d]])`) is allowed by the parser, each function checks its own. */
   items: Value[];
 }
 
-export type Value = StringValue | WordValue | RegexValue | ListValue;
+/** A function call as an argument value: `groupBy(f, function=count())`, `function=[min(x), max(x)]`. */
+export interface CallValue {
+  kind: 'call';
+  span: Span;
+  call: CallExpr;
+}
+
+/** An expression argument: the argument of `test(…)`. */
+export interface ExprValue {
+  kind: 'expr';
+  span: Span;
+  expr: EvalExpr;
+}
+
+/** A `{ … }` subquery argument (join(), selfJoinFilter(), in(query=…)): recognised so the function is reported. */
+export interface SubqueryValue {
+  kind: 'subquery';
+  span: Span;
+}
+
+export type Value = StringValue | WordValue | RegexValue | ListValue | CallValue | ExprValue | SubqueryValue;
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
 
@@ -59,6 +80,8 @@ export interface Arg {
   name?: string;
   nameSpan?: Span;
   value: Value;
+  /** `field` supplied by the `F =~ fn(…)` form rather than written inside the parentheses. */
+  implicit?: boolean;
 }
 
 export interface CallExpr {
@@ -81,18 +104,37 @@ export type Expr =
   /** Placeholder where the parser reported an error. */
   | { kind: 'invalid'; span: Span };
 
+// ── eval expressions: the argument of test() and the right-hand side of `:=` ───────────────────────────────
+
+export type EvalBinaryOp = '+' | '-' | '*' | '/' | '%' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'and' | 'or';
+
+export type EvalExpr =
+  /** A string or number literal (`number`: written unquoted). */
+  | { kind: 'elit'; span: Span; value: string; number: boolean }
+  /** `true` / `false`. */
+  | { kind: 'ebool'; span: Span; value: boolean }
+  /** An unquoted name: the field's value. */
+  | { kind: 'efield'; span: Span; name: string }
+  | { kind: 'ebin'; span: Span; op: EvalBinaryOp; left: EvalExpr; right: EvalExpr; opSpan: Span }
+  | { kind: 'enot'; span: Span; operand: EvalExpr }
+  | { kind: 'eneg'; span: Span; operand: EvalExpr }
+  /** A value function: `length(CommandLine)`, `lower(FileName)`. */
+  | { kind: 'ecall'; span: Span; call: CallExpr }
+  | { kind: 'einvalid'; span: Span };
+
 export interface FilterStage {
   kind: 'filter';
   span: Span;
   expr: Expr;
 }
 
+/** `target := expression`. */
 export interface AssignStage {
   kind: 'assign';
   span: Span;
   target: string;
   targetSpan: Span;
-  value: Value;
+  value: EvalExpr;
 }
 
 export interface CaseStage {
@@ -101,7 +143,14 @@ export interface CaseStage {
   clauses: Pipeline[];
 }
 
-export type Stage = FilterStage | AssignStage | CaseStage;
+/** `[agg1, agg2]` as a stage: several aggregates over the same input (like `stats([…])`). */
+export interface AggregateListStage {
+  kind: 'aggregates';
+  span: Span;
+  list: ListValue;
+}
+
+export type Stage = FilterStage | AssignStage | CaseStage | AggregateListStage;
 
 export interface Pipeline {
   span: Span;

@@ -1,108 +1,55 @@
 /**
- * AST → closures. Everything that can be prepared once is: regexes, globs, lower-cased Sets, field names.
+ * AST → closures. Everything that can be prepared once is: regexes, globs, lower-cased Sets, field names, format
+ * strings, subnets. Evaluation is three-valued (runtime.ts).
  *
- * Evaluation is three-valued (Kleene): a closure returns F (0), T (1) or U (2, "depends on a field the caller
- * marked unknown"). With no unknown fields it reduces to ordinary two-valued logic; the only cost of the
- * tri-state design on that path is one `null` check per field read.
- *
- * Per-event state lives in one reused context object: the input fields, the set of unknown fields, and an
- * overlay of assignments — an immutable linked list, so a `case` clause that fails after assigning is
- * rolled back by restoring the list head (no copying). The output object is only built on a match.
+ * A query is split at the top level into
+ *   event part  | [aggregation | having part] | [presentation]
+ * `evaluate` runs the event part on one event. An aggregation (groupBy(), stats(), `[…]`, a bare aggregate
+ * function) is described by `aggregate`, whose `having` runs the stages after it on one result row. The trailing
+ * presentation steps (table, select, sort, head, tail) become `presentation` and never filter.
  */
-import { requiredLiterals } from './literals';
-import type { Arg, CallExpr, CompareExpr, Expr, Pipeline, Stage, Value } from './ast';
+import { accumulate, compileAggregation } from './aggregate';
+import type { CallExpr, CompareExpr, EvalExpr, Expr, Pipeline, Stage } from './ast';
+import { eventPart, isAggregationStageNode, isPresentationStageNode, stageCall, assignedIn } from './analysis';
+import { parseSubnet, subnetMatcher, type Subnet } from './cidr';
 import { didYouMean, type Diagnostics } from './diagnostics';
-import { assignedIn } from './analysis';
+import { compileEval, compileTest } from './evalexpr';
 import { deriveEventTypes } from './eventtypes';
-import { canonicalFunctionName, SUPPORTED_FUNCTIONS, UNSUPPORTED_FUNCTIONS } from './functions';
+import {
+  canonicalFunctionName,
+  isAggregationStage,
+  isPresentationFunction,
+  isValueFunction,
+  SUPPORTED_FUNCTIONS,
+  UNSUPPORTED_FUNCTIONS,
+} from './functions';
 import { compileGlob, type StringMatcher } from './glob';
-import { compileRegex } from './regex';
-import type { CompiledQuery, EvalResult, Fields, TableSpec } from './types';
+import { requiredLiterals } from './literals';
+import { compilePresentation } from './presentation';
+import { compileRegex, compileRegexString } from './regex';
+import {
+  ALWAYS,
+  and,
+  evaluator,
+  F,
+  NEVER,
+  not,
+  or,
+  read,
+  T,
+  toNumber,
+  U,
+  UNK,
+  write,
+  type Node,
+  type Overlay,
+  type Tri,
+} from './runtime';
+import { CompileScope } from './scope';
+import type { AggregateSpec, CompiledQuery } from './types';
+import { compileValueFunction } from './valuefns';
 
-const F = 0;
-const T = 1;
-const U = 2;
-type Tri = 0 | 1 | 2;
-
-/** The value of a field whose value is not known yet. */
-const UNK: unique symbol = Symbol('unknown');
-type Val = string | undefined | typeof UNK;
-
-interface Overlay {
-  readonly name: string;
-  /** `undefined`: the field was dropped. */
-  readonly value: Val;
-  readonly prev: Overlay | null;
-}
-
-interface Ctx {
-  fields: Fields;
-  ov: Overlay | null;
-  unknown: ReadonlySet<string> | null;
-}
-
-type Node = (c: Ctx) => Tri;
-
-function read(c: Ctx, name: string): Val {
-  for (let o = c.ov; o !== null; o = o.prev) if (o.name === name) return o.value;
-  if (c.unknown !== null && c.unknown.has(name)) return UNK;
-  const v = c.fields[name];
-  // Guards against inherited members (`constructor`) and callers passing numbers.
-  if (typeof v === 'string') return v;
-  return typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
-}
-
-const ALWAYS: Node = () => T;
-const NEVER: Node = () => F;
-const NOMATCH: EvalResult = Object.freeze({ status: 'nomatch' });
-const UNKNOWN: EvalResult = Object.freeze({ status: 'unknown' });
-const EMPTY: Fields = Object.freeze({}) as Fields;
-
-const FIELD_NAME = /^[#@]?[A-Za-z0-9_$][A-Za-z0-9_.$\-#@]*$/;
 const NUMBER = /^[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?$/;
-
-function and(nodes: Node[]): Node {
-  if (nodes.length === 1) return nodes[0];
-  if (nodes.length === 2) {
-    const [a, b] = nodes;
-    return (c) => {
-      const x = a(c);
-      if (x === F) return F;
-      const y = b(c);
-      if (y === F) return F;
-      return x === U || y === U ? U : T;
-    };
-  }
-  return (c) => {
-    let r: Tri = T;
-    for (let i = 0; i < nodes.length; i++) {
-      const x = nodes[i](c);
-      if (x === F) return F;
-      if (x === U) r = U;
-    }
-    return r;
-  };
-}
-
-function or(nodes: Node[]): Node {
-  if (nodes.length === 1) return nodes[0];
-  return (c) => {
-    let r: Tri = F;
-    for (let i = 0; i < nodes.length; i++) {
-      const x = nodes[i](c);
-      if (x === T) return T;
-      if (x === U) r = U;
-    }
-    return r;
-  };
-}
-
-function not(n: Node): Node {
-  return (c) => {
-    const x = n(c);
-    return x === U ? U : x === T ? F : T;
-  };
-}
 
 /** `field = <matcher>`: absent → F; unknown → U. */
 function fieldTest(name: string, m: StringMatcher): Node {
@@ -114,79 +61,92 @@ function fieldTest(name: string, m: StringMatcher): Node {
   };
 }
 
+/** Where a stage is: the top level of the query, or inside a `case` clause. */
+type Where = 'top' | 'case';
+
 class Compiler {
-  readonly fieldsRead = new Set<string>();
-  table?: TableSpec;
+  constructor(readonly s: CompileScope) {}
 
-  constructor(
-    private readonly source: string,
-    private readonly diags: Diagnostics,
-  ) {}
-
-  private text(v: { span: { start: number; end: number } }): string {
-    return this.source.slice(v.span.start, v.span.end);
+  private get diags(): Diagnostics {
+    return this.s.diags;
   }
 
-  pipeline(p: Pipeline, top: boolean): Node {
+  stages(stages: Stage[], where: Where): Node {
     const nodes: Node[] = [];
-    p.stages.forEach((s, i) => {
-      const n = this.stage(s, top && i === p.stages.length - 1);
+    for (const st of stages) {
+      const n = this.stage(st, where);
       if (n !== null) nodes.push(n);
-    });
+    }
     return nodes.length === 0 ? ALWAYS : and(nodes);
   }
 
-  /** null: the stage does nothing at evaluation time (table). */
-  private stage(s: Stage, lastOfQuery: boolean): Node | null {
-    switch (s.kind) {
+  /** null: the stage does nothing at evaluation time. */
+  private stage(st: Stage, where: Where): Node | null {
+    switch (st.kind) {
       case 'assign':
-        return this.assign(s.target, s.targetSpan, s.value);
+        return this.assign(st.target, st.targetSpan, st.value);
       case 'case': {
-        const clauses = s.clauses.map((cl) => this.pipeline(cl, false));
-        return caseNode(clauses, [...assignedIn(s.clauses)]);
+        const clauses = st.clauses.map((cl) => this.stages(cl.stages, 'case'));
+        return caseNode(clauses, [...assignedIn(st.clauses)]);
       }
-      case 'filter':
-        if (s.expr.kind === 'call') {
-          const name = canonicalFunctionName(s.expr.name);
-          if (name === 'drop') return this.drop(s.expr);
-          if (name === 'table') {
-            this.tableCall(s.expr, lastOfQuery);
+      case 'aggregates':
+        this.misplacedAggregation(st.span, where);
+        return null;
+      case 'filter': {
+        const call = stageCall(st);
+        if (call) {
+          const name = canonicalFunctionName(call.name);
+          if (isPresentationFunction(name)) {
+            this.misplacedPresentation(call, where);
             return null;
           }
+          if (isAggregationStage(name)) {
+            this.misplacedAggregation(call.span, where);
+            return null;
+          }
+          if (name === 'drop') return this.drop(call);
+          if (name === 'rename') return this.rename(call);
+          if (name === 'default') return this.defaultCall(call);
+          if (name !== undefined && isValueFunction(name)) return compileValueFunction(name, call, this.s, { mode: 'stage' })?.node ?? null;
         }
-        return this.expr(s.expr);
+        return this.expr(st.expr);
+      }
     }
   }
 
-  private fieldName(name: string, span: { start: number; end: number }): boolean {
-    if (!FIELD_NAME.test(name) || name.includes('*')) {
-      this.diags.error('invalid-field-name', `\`${name}\` is not a field name`, span);
-      return false;
+  misplacedPresentation(e: CallExpr, where: Where): void {
+    if (canonicalFunctionName(e.name) === 'table') {
+      this.diags.error('table-not-last', '`table()` must be the last stage of the query (and not inside `case`)', e.span);
+    } else {
+      this.diags.error('presentation-not-last', `\`${e.name}()\` is a presentation step: it must come at the end of the query${where === 'case' ? ', not inside `case`' : ''}`, e.span);
     }
-    return true;
   }
 
-  private assign(target: string, targetSpan: { start: number; end: number }, value: Value): Node {
-    this.fieldName(target, targetSpan);
-    if (value.kind === 'regex' || value.kind === 'list') {
-      this.diags.error('expected-value', 'expected a string, number or field name after `:=`', value.span);
-      return ALWAYS;
+  misplacedAggregation(span: { start: number; end: number }, where: Where): void {
+    if (where === 'case') {
+      this.diags.error('aggregate-in-case', 'an aggregation cannot be inside `case`', span, 'aggregate after the case: `case { … } | groupBy(…)`');
+    } else {
+      this.diags.error('multiple-aggregations', 'a query can aggregate only once', span, 'combine the functions in one groupBy(…, function=[…])');
     }
-    const literal = value.kind === 'string' ? value.value : NUMBER.test(value.value) ? value.value : undefined;
-    if (literal !== undefined) {
-      return (c) => {
-        c.ov = { name: target, value: literal, prev: c.ov };
-        return T;
-      };
+  }
+
+  private assign(target: string, targetSpan: { start: number; end: number }, value: EvalExpr): Node {
+    // A quoted target is any name: `"Process Explorer" := format(…)`.
+    if (this.s.source[targetSpan.start] !== '"' || target === '') this.s.fieldName(target, targetSpan);
+    if (value.kind === 'ecall') {
+      const name = canonicalFunctionName(value.call.name);
+      if (name !== undefined && isValueFunction(name)) {
+        return compileValueFunction(name, value.call, this.s, { mode: 'assign', target })?.node ?? ALWAYS;
+      }
+      if (name === 'rename') return this.rename(value.call, target);
     }
-    const src = value.value;
-    if (!this.fieldName(src, value.span)) return ALWAYS;
-    this.fieldsRead.add(src);
-    // Copy; an absent source leaves the target as it was (LogScale's eval produces nothing for a missing
-    // field). An unknown source makes the target unknown: a match then reports `unknown`.
+    const v = compileEval(value, this.s);
+    this.s.wrote(target);
+    // An expression with no value (an absent field) leaves the target as it was, as LogScale's eval does; an
+    // unknown value makes the target unknown: a match then reports `unknown`.
     return (c) => {
-      const v = read(c, src);
-      if (v !== undefined) c.ov = { name: target, value: v, prev: c.ov };
+      const x = v(c);
+      if (x !== undefined) write(c, target, x);
       return T;
     };
   }
@@ -214,12 +174,19 @@ class Compiler {
 
   private compare(e: CompareExpr): Node {
     const { field, op, value } = e;
-    if (!this.fieldName(field, e.fieldSpan)) return NEVER;
-    this.fieldsRead.add(field);
-    if (value.kind === 'list') return NEVER; // reported by the parser
+    const quoted = this.s.source[e.fieldSpan.start] === '"';
+    if (!(quoted ? field !== '' : this.s.fieldName(field, e.fieldSpan))) return NEVER;
+    this.s.read(field);
+    if (value.kind !== 'string' && value.kind !== 'word' && value.kind !== 'regex') return NEVER; // reported by the parser
     if (op !== '=' && op !== '!=') {
       if (value.kind === 'regex' || !NUMBER.test(value.value)) {
-        this.diags.error('non-numeric-comparison', `\`${op}\` compares numbers; \`${this.text(value)}\` is not a number`, value.span);
+        const other = value.kind === 'word' && /^[A-Za-z_@#]/.test(value.value);
+        this.diags.error(
+          'non-numeric-comparison',
+          `\`${op}\` compares numbers; \`${this.s.text(value)}\` is not a number`,
+          value.span,
+          other ? `to compare two fields: test(${field} ${op} ${value.value})` : undefined,
+        );
         return NEVER;
       }
       return numericNode(field, op, Number(value.value));
@@ -228,7 +195,9 @@ class Compiler {
     if (value.kind === 'regex') {
       const rx = compileRegex(value, this.diags);
       if (!rx) return NEVER;
-      pos = regexNode(field, rx.re, op === '=' ? rx.groupNames : []);
+      const groups = op === '=' ? rx.groupNames : [];
+      groups.forEach((g) => this.s.wrote(g));
+      pos = regexNode(field, rx.re, groups, op === '=' ? rx.groupKeys : [], true);
     } else if (value.parts.length > 1 && value.parts.every((p) => p === '')) {
       // `field = *`: the field is present.
       pos = (c) => {
@@ -250,13 +219,21 @@ class Compiler {
       case 'true':
       case 'false':
       case 'dropEvent':
-        this.bindArgs(e, [], []);
+        this.s.bindArgs(e, [], []);
         return name === 'true' ? ALWAYS : NEVER;
-      case 'drop':
-      case 'table':
-        this.diags.error('not-a-filter', `\`${e.name}()\` is not a filter: it must be a pipeline stage of its own`, e.span, `\`| ${this.text(e)}\``);
-        return ALWAYS;
+      case 'test':
+        return this.testCall(e);
+      case 'cidr':
+        return this.cidr(e);
+      case 'wildcard':
+        return this.wildcard(e);
+      case 'regex':
+        return this.regexCall(e);
       default:
+        if (name !== undefined && (SUPPORTED_FUNCTIONS as readonly string[]).includes(name)) {
+          this.diags.error('not-a-filter', `\`${e.name}()\` is not a filter: it must be a pipeline stage of its own`, e.span, `\`| ${this.s.text(e)}\``);
+          return ALWAYS;
+        }
         this.unknownFunction(e, name);
         return NEVER;
     }
@@ -265,6 +242,14 @@ class Compiler {
   private unknownFunction(e: CallExpr, name: string | undefined): void {
     if (name !== undefined && name in UNSUPPORTED_FUNCTIONS) {
       this.diags.error('unsupported-function', `\`${e.name}()\` is not supported by fdr-detect's CQL subset`, e.nameSpan, UNSUPPORTED_FUNCTIONS[name] ?? `supported functions: ${SUPPORTED_FUNCTIONS.join(', ')}`);
+      return;
+    }
+    if (e.name.startsWith('$')) {
+      this.diags.error('unsupported-function', `saved searches (\`${e.name}()\`) are not supported`, e.nameSpan, 'copy the saved query into the rule');
+      return;
+    }
+    if (e.name.includes(':')) {
+      this.diags.error('unsupported-function', `\`${e.name}()\` is not supported by fdr-detect's CQL subset`, e.nameSpan, `supported functions: ${SUPPORTED_FUNCTIONS.join(', ')}`);
       return;
     }
     const guess = didYouMean(e.name, [...SUPPORTED_FUNCTIONS, ...Object.keys(UNSUPPORTED_FUNCTIONS)]);
@@ -276,84 +261,26 @@ class Compiler {
     );
   }
 
-  /** Named + positional arguments → a map; reports unknown, duplicate and surplus arguments. */
-  private bindArgs(e: CallExpr, positional: string[], named: string[]): Map<string, Arg> {
-    const out = new Map<string, Arg>();
-    let p = 0;
-    for (const a of e.args) {
-      let key: string;
-      if (a.name === undefined) {
-        if (p >= positional.length) {
-          this.diags.error('unexpected-argument', `\`${e.name}()\` takes ${positional.length === 0 ? 'no' : 'no more'} positional arguments`, a.span);
-          continue;
-        }
-        key = positional[p++];
-      } else {
-        if (!named.includes(a.name)) {
-          const guess = didYouMean(a.name, named);
-          this.diags.error('unknown-argument', `\`${e.name}()\` has no argument \`${a.name}\``, a.nameSpan ?? a.span, guess ? `did you mean \`${guess}=\`?` : named.length ? `arguments: ${named.join(', ')}` : undefined);
-          continue;
-        }
-        key = a.name;
-      }
-      if (out.has(key)) {
-        this.diags.error('duplicate-argument', `argument \`${key}\` given twice`, a.span);
-        continue;
-      }
-      out.set(key, a);
-    }
-    return out;
-  }
-
-  /** A field-name argument: a word or a string. */
-  private fieldArg(a: Arg): string | undefined {
-    const v = a.value;
-    if (v.kind !== 'word' && v.kind !== 'string') {
-      this.diags.error('invalid-argument', 'expected a field name', v.span);
-      return undefined;
-    }
-    return this.fieldName(v.value, v.span) ? v.value : undefined;
-  }
-
-  /** A field list argument: `[a, b]` or a single field. */
-  private fieldListArg(a: Arg): string[] {
-    const items = a.value.kind === 'list' ? a.value.items : [a.value];
-    const out: string[] = [];
-    for (const v of items) {
-      const f = this.fieldArg({ span: v.span, value: v });
-      if (f !== undefined) out.push(f);
-    }
-    return out;
-  }
-
-  private boolArg(a: Arg): boolean | undefined {
-    const v = a.value;
-    const s = v.kind === 'word' || v.kind === 'string' ? v.value.toLowerCase() : '';
-    if (s === 'true' || s === 'false') return s === 'true';
-    this.diags.error('invalid-argument', `\`${a.name ?? 'argument'}\` must be true or false`, v.span);
-    return undefined;
-  }
-
   private inCall(e: CallExpr): Node {
-    const args = this.bindArgs(e, ['field'], ['field', 'values', 'ignoreCase']);
+    const args = this.s.bindArgs(e, ['field'], ['field', 'values', 'ignoreCase']);
     const fieldA = args.get('field');
     const valuesA = args.get('values');
-    const fieldHint = !fieldA ? '"FIELD"' : fieldA.value.kind === 'string' ? this.text(fieldA.value) : JSON.stringify(this.text(fieldA.value));
+    const fieldHint = !fieldA ? '"FIELD"' : fieldA.value.kind === 'string' ? this.s.text(fieldA.value) : JSON.stringify(this.s.text(fieldA.value));
     if (!fieldA) {
-      this.diags.error('in-missing-field', '`in()` requires `field=`', e.span, `in(field="FIELD", ${valuesA ? 'values=' + this.text(valuesA.value) : 'values=[…]'})`);
+      this.diags.error('in-missing-field', '`in()` requires `field=`', e.span, `in(field="FIELD", ${valuesA ? 'values=' + this.s.text(valuesA.value) : 'values=[…]'})`);
     }
     if (!valuesA) {
       this.diags.error('in-missing-values', '`in()` requires `values=[…]`', e.span, `in(field=${fieldHint}, values=["value1", "value2"])`);
     }
-    const field = fieldA ? this.fieldArg(fieldA) : undefined;
+    const field = fieldA ? this.s.fieldArg(fieldA) : undefined;
     const ignoreCaseA = args.get('ignoreCase');
-    const ignoreCase = ignoreCaseA ? (this.boolArg(ignoreCaseA) ?? false) : false;
+    const ignoreCase = ignoreCaseA ? (this.s.boolArg(ignoreCaseA) ?? false) : false;
     if (!valuesA || field === undefined) return NEVER;
     if (valuesA.value.kind !== 'list') {
-      this.diags.error('invalid-argument', '`values=` must be a list', valuesA.value.span, `values=[${this.text(valuesA.value)}]`);
+      this.diags.error('invalid-argument', '`values=` must be a list', valuesA.value.span, `values=[${this.s.text(valuesA.value)}]`);
       return NEVER;
     }
-    this.fieldsRead.add(field);
+    this.s.read(field);
     const exact = new Set<string>();
     const globs: StringMatcher[] = [];
     for (const item of valuesA.value.items) {
@@ -375,10 +302,121 @@ class Compiler {
     };
   }
 
+  private testCall(e: CallExpr): Node {
+    const a = e.args[0];
+    if (a === undefined || a.value.kind !== 'expr') return NEVER; // reported by the parser
+    return compileTest(a.value.expr, this.s);
+  }
+
+  private cidr(e: CallExpr): Node {
+    const args = this.s.bindArgs(e, ['field'], ['field', 'subnet', 'negate', 'file', 'column']);
+    const fa = args.get('field');
+    if (!fa) this.s.missing(e, 'field', 'cidr(FIELD, subnet=["10.0.0.0/8"])');
+    for (const k of ['file', 'column']) {
+      const a = args.get(k);
+      if (a) this.diags.error('unsupported-argument', `\`${k}=\` (subnets from a lookup file) is not supported`, a.span, 'list the subnets: subnet=["10.0.0.0/8", "192.168.0.0/16"]');
+    }
+    const sa = args.get('subnet');
+    if (!sa && !args.get('file')) this.s.missing(e, 'subnet', `cidr(${fa ? this.s.text(fa.value) : 'FIELD'}, subnet=["10.0.0.0/8"])`);
+    const na = args.get('negate');
+    const negate = na ? (this.s.boolArg(na) ?? false) : false;
+    const field = fa ? this.s.fieldArg(fa) : undefined;
+    const subnets: Subnet[] = [];
+    let bad = false;
+    if (sa) {
+      const items = sa.value.kind === 'list' ? sa.value.items : [sa.value];
+      for (const v of items) {
+        if (v.kind !== 'string' && v.kind !== 'word') {
+          this.s.invalid(v, 'a subnet is a string like "10.0.0.0/8"');
+          bad = true;
+          continue;
+        }
+        const net = parseSubnet(v.value);
+        if (!net) {
+          this.diags.error('invalid-subnet', `\`${v.value}\` is not an IPv4 or IPv6 subnet`, v.span, 'e.g. "10.0.0.0/8", "192.168.1.5", "fe80::/10", "::1"');
+          bad = true;
+        } else subnets.push(net);
+      }
+    }
+    if (field === undefined || !sa || bad) return NEVER;
+    this.s.read(field);
+    const m = subnetMatcher(subnets);
+    return (c) => {
+      const v = read(c, field);
+      if (v === undefined) return F;
+      if (v === UNK) return U;
+      return m(v) !== negate ? T : F;
+    };
+  }
+
+  private wildcard(e: CallExpr): Node {
+    const args = this.s.bindArgs(e, ['pattern'], ['pattern', 'field', 'ignoreCase', 'includeEverythingOnAsterisk']);
+    const pa = args.get('pattern');
+    const fa = args.get('field');
+    if (!pa) this.s.missing(e, 'pattern', 'wildcard(field=FIELD, pattern="*text*", ignoreCase=true)');
+    if (!fa) this.s.missing(e, 'field', `wildcard(field=FIELD, pattern=${pa ? this.s.text(pa.value) : '"*text*"'}): searching every field needs @rawstring, which FDR events lack`);
+    const ia = args.get('ignoreCase');
+    const ignoreCase = ia ? (this.s.boolArg(ia) ?? false) : false;
+    const ea = args.get('includeEverythingOnAsterisk');
+    const everything = ea ? (this.s.boolArg(ea) ?? false) : false;
+    const fields = fa ? this.s.fieldListArg(fa) : [];
+    if (!pa || !fa || fields.length === 0) return NEVER;
+    const p = pa.value;
+    if (p.kind !== 'string' && p.kind !== 'word') {
+      this.s.invalid(p, '`pattern` is a string with `*` wildcards');
+      return NEVER;
+    }
+    fields.forEach((f) => this.s.read(f));
+    const allStars = p.parts.every((x) => x === '');
+    if (allStars && everything) return ALWAYS;
+    const m = compileGlob(p.parts, ignoreCase);
+    return (c) => {
+      let r: Tri = F;
+      for (const f of fields) {
+        const v = read(c, f);
+        if (v === UNK) r = U;
+        else if (v !== undefined && m(v)) return T;
+      }
+      return r;
+    };
+  }
+
+  private regexCall(e: CallExpr): Node {
+    const args = this.s.bindArgs(e, ['regex'], ['regex', 'field', 'flags', 'strict', 'limit', 'repeat']);
+    const ra = args.get('regex');
+    const fa = args.get('field');
+    if (!ra) this.s.missing(e, 'regex', 'regex("(?<name>…)", field=FIELD)');
+    if (!fa) this.s.missing(e, 'field', `regex(${ra ? this.s.text(ra.value) : '"…"'}, field=FIELD): FDR events have no @rawstring`);
+    const sa = args.get('strict');
+    const strict = sa ? (this.s.boolArg(sa) ?? true) : true;
+    const rpa = args.get('repeat');
+    if (rpa && this.s.boolArg(rpa) === true) {
+      this.diags.error('unsupported-argument', '`repeat=true` (one event per match) is not supported', rpa.span, 'match once per event: leave out repeat');
+    }
+    const la = args.get('limit');
+    if (la) this.s.intArg(la, { min: 1 });
+    const fl = args.get('flags');
+    const flags = fl ? this.s.stringArg(fl) : 'm';
+    const field = fa ? this.s.fieldArg(fa) : undefined;
+    if (!ra || field === undefined || flags === undefined) return NEVER;
+    const rv = ra.value;
+    let rx;
+    if (rv.kind === 'regex') rx = compileRegex({ ...rv, flags: rv.flags + flags }, this.diags);
+    else if (rv.kind === 'string' || rv.kind === 'word') rx = compileRegexString(rv.value, flags, rv.span, this.diags, fl?.value.span);
+    else {
+      this.s.invalid(rv, '`regex` is a string');
+      return NEVER;
+    }
+    if (!rx) return NEVER;
+    this.s.read(field);
+    rx.groupNames.forEach((g) => this.s.wrote(g));
+    return regexNode(field, rx.re, rx.groupNames, rx.groupKeys, strict);
+  }
+
   private drop(e: CallExpr): Node {
-    const args = this.bindArgs(e, ['fields'], ['fields']);
+    const args = this.s.bindArgs(e, ['fields'], ['fields']);
     const a = args.get('fields');
-    const fields = a ? this.fieldListArg(a) : [];
+    const fields = a ? this.s.fieldListArg(a) : [];
     if (!a || (a.value.kind === 'list' && a.value.items.length === 0)) {
       this.diags.error(
         'drop-requires-fields',
@@ -396,43 +434,77 @@ class Compiler {
     };
   }
 
-  private tableCall(e: CallExpr, lastOfQuery: boolean): void {
-    if (!lastOfQuery) {
-      this.diags.error('table-not-last', '`table()` must be the last stage of the query (and not inside `case`)', e.span);
+  /**
+   * rename(field=F, as=G) or rename(field=[[F, G], [H, I]]): moves values; a missing source changes nothing.
+   * `G := rename(F)` is rename(F, as=G).
+   */
+  private rename(e: CallExpr, target?: string): Node {
+    const args = this.s.bindArgs(e, ['field'], ['field', 'as']);
+    const fa = args.get('field');
+    const given = args.get('as');
+    if (target !== undefined && given) this.diags.error('duplicate-argument', `\`${target} := rename(…)\` already names the new field; drop \`as=\``, given.span);
+    const aa = target !== undefined ? { span: e.span, name: 'as', value: { kind: 'string' as const, span: e.span, value: target, parts: [target] } } : given;
+    const pairs: [string, string][] = [];
+    if (!fa) this.s.missing(e, 'field', 'rename(field=OLD, as=NEW), or rename(field=[[OLD, NEW], …])');
+    else if (fa.value.kind === 'list' && fa.value.items.some((v) => v.kind === 'list')) {
+      if (aa) this.diags.error('unexpected-argument', '`as=` with a list of [old, new] pairs', aa.span, 'the pairs already name the new fields');
+      for (const item of fa.value.items) {
+        if (item.kind !== 'list' || item.items.length !== 2) {
+          this.s.invalid(item, 'expected an [old, new] pair');
+          continue;
+        }
+        const from = this.s.fieldArg({ span: item.items[0].span, value: item.items[0] });
+        const to = this.s.fieldArg({ span: item.items[1].span, value: item.items[1] });
+        if (from !== undefined && to !== undefined) pairs.push([from, to]);
+      }
+    } else {
+      // rename(f, as=g); also rename([f], as=g) and rename(field=[f, h], as=[g, i]).
+      const froms = this.s.fieldListArg(fa);
+      if (!aa) this.s.missing(e, 'as', `rename(field=${this.s.text(fa.value)}, as=NEW)`);
+      const tos = aa ? this.s.fieldListArg(aa) : [];
+      if (aa && froms.length !== tos.length) {
+        this.s.invalid(aa.value, `\`as=\` names ${tos.length} field${tos.length === 1 ? '' : 's'} for ${froms.length}`, 'rename(field=[[old1, new1], [old2, new2]])');
+      } else froms.forEach((f, i) => pairs.push([f, tos[i]]));
     }
-    const args = this.bindArgs(e, ['fields'], ['fields', 'limit', 'sortby', 'order']);
-    const fa = args.get('fields');
-    if (!fa) {
-      this.diags.error('table-requires-fields', '`table()` requires a field list', e.span, 'table([field1, field2])');
-      return;
+    for (const [from, to] of pairs) {
+      this.s.read(from);
+      this.s.wrote(to);
     }
-    const fields = this.fieldListArg(fa);
-    if (fields.length === 0 && fa.value.kind === 'list' && fa.value.items.length === 0) {
-      this.diags.error('table-requires-fields', '`table()` requires a field list', fa.value.span, 'table([field1, field2])');
+    return (c) => {
+      for (const [from, to] of pairs) {
+        const v = read(c, from);
+        if (v === undefined || from === to) continue;
+        write(c, to, v);
+        write(c, from, undefined);
+      }
+      return T;
+    };
+  }
+
+  /** default(field=F | [F…], value=V, replaceEmpty=false): sets absent (or empty) fields. */
+  private defaultCall(e: CallExpr): Node {
+    const args = this.s.bindArgs(e, ['value'], ['field', 'value', 'replaceEmpty']);
+    const fa = args.get('field');
+    const va = args.get('value');
+    if (!fa) this.s.missing(e, 'field', 'default(field=FIELD, value="-")');
+    if (!va) this.s.missing(e, 'value', `default(field=${fa ? this.s.text(fa.value) : 'FIELD'}, value="-")`);
+    const fields = fa ? this.s.fieldListArg(fa) : [];
+    const value = va ? this.s.stringArg(va) : undefined;
+    const ra = args.get('replaceEmpty');
+    const replaceEmpty = ra ? (this.s.boolArg(ra) ?? false) : false;
+    if (value === undefined) return ALWAYS;
+    for (const f of fields) {
+      this.s.read(f);
+      this.s.wrote(f);
     }
-    const spec: TableSpec = { fields, order: 'desc' };
-    const limitA = args.get('limit');
-    if (limitA) {
-      const v = limitA.value;
-      const n = v.kind === 'word' || v.kind === 'string' ? Number(v.value) : NaN;
-      if (!Number.isInteger(n) || n <= 0) this.diags.error('invalid-argument', '`limit` must be a positive integer', v.span);
-      else spec.limit = n;
-    }
-    const sortA = args.get('sortby');
-    if (sortA) {
-      const f = this.fieldArg(sortA);
-      if (f !== undefined) spec.sortby = f;
-    }
-    const orderA = args.get('order');
-    if (orderA) {
-      const v = orderA.value;
-      const s = v.kind === 'word' || v.kind === 'string' ? v.value.toLowerCase() : '';
-      if (s === 'asc' || s === 'desc') spec.order = s;
-      else this.diags.error('invalid-argument', '`order` must be asc or desc', v.span);
-    }
-    for (const f of spec.fields) this.fieldsRead.add(f);
-    if (spec.sortby !== undefined) this.fieldsRead.add(spec.sortby);
-    this.table = spec;
+    return (c) => {
+      for (const f of fields) {
+        const v = read(c, f);
+        if (v === UNK) write(c, f, UNK);
+        else if (v === undefined || (replaceEmpty && v === '')) write(c, f, value);
+      }
+      return T;
+    };
   }
 }
 
@@ -443,37 +515,40 @@ function numericNode(field: string, op: string, rhs: number): Node {
     const v = read(c, field);
     if (v === undefined) return F;
     if (v === UNK) return U;
-    if (v.trim() === '') return F;
-    const n = Number(v);
+    const n = toNumber(v.trim());
     return n === n && cmp(n) ? T : F;
   };
 }
 
-function regexNode(field: string, re: RegExp, groups: string[]): Node {
+/**
+ * A regex on a field. Named groups become fields on a match (as LogScale does); an unknown input makes them
+ * unknown. `strict=false` (regex() only) passes events the regex does not match, or that lack the field.
+ */
+function regexNode(field: string, re: RegExp, groups: string[], keys: string[], strict: boolean): Node {
+  const miss: Tri = strict ? F : T;
   if (groups.length === 0) {
     return (c) => {
       const v = read(c, field);
-      if (v === undefined) return F;
-      if (v === UNK) return U;
-      return re.test(v) ? T : F;
+      if (v === undefined) return miss;
+      if (v === UNK) return strict ? U : T;
+      return re.test(v) ? T : miss;
     };
   }
-  // Named groups become fields on a match (as LogScale does); an unknown input makes them unknown.
   return (c) => {
     const v = read(c, field);
-    if (v === undefined) return F;
+    if (v === undefined) return miss;
     if (v === UNK) {
       let ov = c.ov;
       for (const g of groups) ov = { name: g, value: UNK, prev: ov };
       c.ov = ov;
-      return U;
+      return strict ? U : T;
     }
     const m = re.exec(v);
-    if (m === null) return F;
+    if (m === null) return miss;
     let ov = c.ov;
-    for (const g of groups) {
-      const s = m.groups?.[g];
-      if (s !== undefined) ov = { name: g, value: s, prev: ov };
+    for (let i = 0; i < groups.length; i++) {
+      const s = m.groups?.[keys[i]];
+      if (s !== undefined) ov = { name: groups[i], value: s, prev: ov };
     }
     c.ov = ov;
     return T;
@@ -494,7 +569,7 @@ function caseNode(clauses: Node[], assigned: string[]): Node {
       const r = clauses[i](c);
       if (r === T) return T;
       if (r === U) {
-        let ov = saved;
+        let ov: Overlay | null = saved;
         for (const name of assigned) ov = { name, value: UNK, prev: ov };
         c.ov = ov;
         return U;
@@ -506,42 +581,55 @@ function caseNode(clauses: Node[], assigned: string[]): Node {
 }
 
 export function compile(ast: Pipeline, source: string, diags: Diagnostics): CompiledQuery | undefined {
-  const c = new Compiler(source, diags);
-  const root = c.pipeline(ast, true);
+  const s = new CompileScope(source, diags);
+  const c = new Compiler(s);
+  const stages = ast.stages;
+
+  // The presentation tail; presentation stages earlier are misplaced.
+  let pStart = stages.length;
+  while (pStart > 0 && isPresentationStageNode(stages[pStart - 1])) pStart--;
+  // The aggregation, if any.
+  let aggIdx = -1;
+  for (let i = 0; i < pStart; i++) {
+    if (!isAggregationStageNode(stages[i])) continue;
+    if (aggIdx < 0) aggIdx = i;
+  }
+  const eventEnd = aggIdx < 0 ? pStart : aggIdx;
+  const root = c.stages(stages.slice(0, eventEnd), 'top');
+
+  let aggregate: { spec: ReturnType<typeof compileAggregation>; having: Node } | undefined;
+  if (aggIdx >= 0) {
+    const st = stages[aggIdx];
+    const spec = compileAggregation(st.kind === 'aggregates' ? { list: st.list, span: st.span } : { call: stageCall(st), span: st.span }, s);
+    const having = c.stages(stages.slice(aggIdx + 1, pStart), 'top');
+    aggregate = { spec, having };
+  }
+  const presentationCalls = stages.slice(pStart).map((st) => stageCall(st) as CallExpr);
+  const { spec: presentation, table } = compilePresentation(presentationCalls, s);
   if (diags.hasErrors) return undefined;
 
-  const ctx: Ctx = { fields: EMPTY, ov: null, unknown: null };
-  const evaluate = (fields: Fields, unknown?: ReadonlySet<string>): EvalResult => {
-    ctx.fields = fields;
-    ctx.ov = null;
-    ctx.unknown = unknown !== undefined && unknown.size > 0 ? unknown : null;
-    const r = root(ctx);
-    const ov = ctx.ov as Overlay | null;
-    ctx.fields = EMPTY;
-    ctx.ov = null;
-    ctx.unknown = null;
-    if (r === F) return NOMATCH;
-    if (r === U) return UNKNOWN;
-    const out: Fields = { ...fields };
-    if (ov !== null) {
-      const seen = new Set<string>();
-      for (let o: Overlay | null = ov; o !== null; o = o.prev) {
-        if (seen.has(o.name)) continue; // newest assignment wins
-        seen.add(o.name);
-        if (o.value === UNK) return UNKNOWN;
-        if (o.value === undefined) delete out[o.name];
-        else out[o.name] = o.value;
-      }
-    }
-    return { status: 'match', fields: out };
-  };
-
+  const events = eventPart(ast);
   const query: CompiledQuery = {
-    eventTypes: deriveEventTypes(ast),
-    fieldsRead: c.fieldsRead,
-    evaluate,
-    requiredLiterals: (eventType, opaque) => requiredLiterals(ast, eventType, opaque),
+    eventTypes: deriveEventTypes(events),
+    fieldsRead: s.fieldsRead,
+    evaluate: evaluator(root),
+    assignedFields: s.assigned,
+    assignedArrays: s.assignedArrays,
+    requiredLiterals: (eventType, opaque) => requiredLiterals(events, eventType, opaque),
   };
-  if (c.table) query.table = c.table;
+  if (presentationCalls.length > 0) query.presentation = presentation;
+  if (table) query.table = table;
+  if (aggregate?.spec) {
+    const spec = aggregate.spec;
+    const agg: AggregateSpec = {
+      groupBy: spec.groupBy,
+      functions: spec.functions,
+      outputs: spec.outputs,
+      limit: spec.limit,
+      having: evaluator(aggregate.having),
+      accumulate: () => accumulate(spec),
+    };
+    query.aggregate = agg;
+  }
   return query;
 }

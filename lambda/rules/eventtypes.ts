@@ -4,12 +4,14 @@
  *
  * - `#event_simpleName = "X"` (no wildcard) → {X}; `in(field="#event_simpleName", values=[…])` with exact,
  *   case-sensitive values → those values; `false` / `dropEvent()` → {} (nothing passes).
- * - AND and pipeline stages intersect; OR and `case` clauses unite; NOT, `!=`, globs, regexes → unconstrained.
- * - Once a stage may have rewritten `#event_simpleName` (assignment, drop, regex capture), later filters on it
- *   say nothing about the input event: unconstrained.
+ * - AND and pipeline stages intersect; OR and `case` clauses unite; NOT, `!=`, globs, regexes, test(), cidr(),
+ *   wildcard(), regex() → unconstrained.
+ * - Once a stage may have rewritten `#event_simpleName` (assignment, drop, rename, default(), a value function's
+ *   output, regex capture), later filters on it say nothing about the input event: unconstrained.
+ * - Callers pass the event part of the query (analysis.ts `eventPart`): aggregation and presentation come after.
  */
 import type { Expr, Pipeline } from './ast';
-import { assignedIn, inArgs } from './analysis';
+import { inArgs, stageWrites } from './analysis';
 import { canonicalFunctionName } from './functions';
 
 export const EVENT_TYPE_FIELD = '#event_simpleName';
@@ -30,7 +32,7 @@ function union(a: TypeSet, b: TypeSet): TypeSet {
 function exprTypes(e: Expr): TypeSet {
   switch (e.kind) {
     case 'compare':
-      if (e.field === EVENT_TYPE_FIELD && e.op === '=' && e.value.kind !== 'regex' && e.value.kind !== 'list' && e.value.parts.length === 1) {
+      if (e.field === EVENT_TYPE_FIELD && e.op === '=' && (e.value.kind === 'string' || e.value.kind === 'word') && e.value.parts.length === 1) {
         return new Set([e.value.value]);
       }
       return null;
@@ -65,10 +67,10 @@ function pipelineTypes(p: Pipeline, tainted: boolean): { types: TypeSet; tainted
   for (const s of p.stages) {
     if (s.kind === 'filter') {
       if (!tainted) types = intersect(types, exprTypes(s.expr));
-      if (assignedIn([{ span: s.span, stages: [s] }]).has(EVENT_TYPE_FIELD)) tainted = true;
+      if (stageWrites(s).has(EVENT_TYPE_FIELD)) tainted = true;
     } else if (s.kind === 'assign') {
-      if (s.target === EVENT_TYPE_FIELD) tainted = true;
-    } else {
+      if (stageWrites(s).has(EVENT_TYPE_FIELD)) tainted = true;
+    } else if (s.kind === 'case') {
       let acc: TypeSet = new Set();
       let after = tainted;
       for (const cl of s.clauses) {

@@ -4,7 +4,7 @@
  *   const { query, diagnostics } = compileQuery(source);
  *   if (query) query.evaluate({ '#event_simpleName': 'ProcessRollup2', FileName: 'PsExec.exe' });
  *
- * See compiler.ts for evaluation semantics and README/docs for the supported subset.
+ * See compiler.ts for evaluation semantics and CQL.md for the supported subset.
  */
 import { compile } from './compiler';
 import { sortDiagnostics } from './diagnostics';
@@ -22,4 +22,15 @@ export { parse } from './parser';
 export { tokenize } from './lexer';
 export { formatDiagnostics } from './format';
 export { deriveEventTypes, EVENT_TYPE_FIELD } from './eventtypes';
-export type { CompiledQuery, CompileResult, Diagnostic, EvalResult, Fields, TableSpec } from './types';
+export type {
+  AggregateFunction,
+  AggregateSpec,
+  Aggregation,
+  CompiledQuery,
+  CompileResult,
+  Diagnostic,
+  EvalResult,
+  Fields,
+  PresentationSpec,
+  TableSpec,
+} from './types';

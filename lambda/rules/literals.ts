@@ -13,8 +13,8 @@
  * `/` (JSON may write `\/`) and at non-ASCII characters (JSON may write `\uXXXX`). A producer that escaped plain
  * ASCII letters as `\u00XX` would defeat this; FDR does not (the event-type prefilter makes the same assumption).
  */
-import type { Expr, Pipeline, Value } from './ast';
-import { assignedIn, inArgs } from './analysis';
+import type { CallExpr, Expr, Pipeline, Value } from './ast';
+import { inArgs, stageWrites } from './analysis';
 import { EVENT_TYPE_FIELD } from './eventtypes';
 import { canonicalFunctionName } from './functions';
 
@@ -63,16 +63,65 @@ export function jsonPieces(s: string): string[] {
   return out;
 }
 
+/**
+ * Pieces for a case-insensitive match done with `toLowerCase()` (in() and wildcard() with ignoreCase): two
+ * non-ASCII characters lower-case to ASCII letters (U+212A KELVIN SIGN → `k`, U+0130 → `i` + a combining dot),
+ * so a matching value need not hold those letters in its bytes: split there too.
+ */
+export function foldedPieces(s: string): string[] {
+  return jsonPieces(s).flatMap((p) => p.split(/[ik]+/)).filter((p) => p !== '');
+}
+
 const allOf = (pieces: string[]): Dnf => [pieces];
 
-/** The literal requirement of a `=` value (exact or glob). */
-function valueReq(v: Value): Dnf {
+/** The literal requirement of a `=` value (exact or glob); `ignoreCase`: matched after `toLowerCase()`. */
+function valueReq(v: Value, ignoreCase = false): Dnf {
   if (v.kind === 'string' || v.kind === 'word') {
     if (v.kind === 'word' && v.value === '*') return TRUE;
-    return allOf(v.parts.flatMap(jsonPieces));
+    return allOf(v.parts.flatMap(ignoreCase ? foldedPieces : jsonPieces));
   }
   if (v.kind === 'regex') return regexLiterals(v.pattern.replace(/^(\(\?[a-z]+\))+/i, ''));
   return TRUE;
+}
+
+/** regex(): like `field = /re/` when strict (the default); a non-strict regex() filters nothing. */
+function regexCallReq(e: CallExpr, opaque: ReadonlySet<string>): Dnf {
+  let pattern: string | undefined;
+  let field: string | undefined;
+  let strict = true;
+  let positional = 0;
+  for (const a of e.args) {
+    const key = a.name ?? (positional++ === 0 ? 'regex' : '');
+    const v = a.value;
+    const text = v.kind === 'string' || v.kind === 'word' ? v.value : undefined;
+    if (key === 'regex') pattern = v.kind === 'regex' ? v.pattern : text;
+    else if (key === 'field') field = text;
+    else if (key === 'strict') strict = text?.toLowerCase() !== 'false';
+  }
+  if (!strict || pattern === undefined || field === undefined || field === EVENT_TYPE_FIELD || opaque.has(field)) return TRUE;
+  return regexLiterals(pattern.replace(/^(\(\?[a-z]+\))+/i, ''));
+}
+
+/** wildcard(): a glob on any of its fields (an OR); case-insensitive matching folds with toLowerCase(). */
+function wildcardReq(e: CallExpr, opaque: ReadonlySet<string>): Dnf {
+  let pattern: Value | undefined;
+  let fields: string[] = [];
+  let ignoreCase = false;
+  let everything = false;
+  let positional = 0;
+  for (const a of e.args) {
+    const key = a.name ?? (positional++ === 0 ? 'pattern' : '');
+    const v = a.value;
+    const text = v.kind === 'string' || v.kind === 'word' ? v.value : undefined;
+    if (key === 'pattern') pattern = v;
+    else if (key === 'field') fields = v.kind === 'list' ? v.items.flatMap((i) => (i.kind === 'string' || i.kind === 'word' ? [i.value] : [])) : text !== undefined ? [text] : [];
+    else if (key === 'ignoreCase') ignoreCase = text?.toLowerCase() !== 'false';
+    else if (key === 'includeEverythingOnAsterisk') everything = text?.toLowerCase() !== 'false';
+  }
+  if (pattern === undefined || (pattern.kind !== 'string' && pattern.kind !== 'word') || fields.length === 0) return TRUE;
+  if (everything && pattern.parts.every((p) => p === '')) return TRUE;
+  if (fields.some((f) => f === EVENT_TYPE_FIELD || opaque.has(f))) return TRUE;
+  return allOf(pattern.parts.flatMap(ignoreCase ? foldedPieces : jsonPieces));
 }
 
 function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
@@ -80,7 +129,7 @@ function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
     case 'compare': {
       if (e.op !== '=') return TRUE;
       if (e.field === EVENT_TYPE_FIELD) {
-        if (opaque.has(EVENT_TYPE_FIELD) || e.value.kind === 'regex' || e.value.kind === 'list') return TRUE;
+        if (opaque.has(EVENT_TYPE_FIELD) || (e.value.kind !== 'string' && e.value.kind !== 'word')) return TRUE;
         if (e.value.parts.length !== 1) return TRUE;
         return e.value.value === type ? TRUE : NEVER;
       }
@@ -90,6 +139,8 @@ function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
     case 'call': {
       const name = canonicalFunctionName(e.name);
       if (name === 'false' || name === 'dropEvent') return NEVER;
+      if (name === 'regex') return regexCallReq(e, opaque);
+      if (name === 'wildcard') return wildcardReq(e, opaque);
       if (name !== 'in') return TRUE;
       const { field, items, ignoreCase } = inArgs(e);
       if (field === undefined || items === undefined) return TRUE;
@@ -101,7 +152,7 @@ function exprReq(e: Expr, type: string, opaque: ReadonlySet<string>): Dnf {
         return hit ? TRUE : NEVER;
       }
       if (opaque.has(field)) return TRUE;
-      return items.map(valueReq).reduce(or, NEVER);
+      return items.map((v) => valueReq(v, ignoreCase)).reduce(or, NEVER);
     }
     case 'and':
       return e.operands.reduce<Dnf>((acc, o) => and(acc, exprReq(o, type, opaque)), TRUE);
@@ -120,10 +171,10 @@ function pipelineReq(p: Pipeline, type: string, opaque: Set<string>): Dnf {
   for (const s of p.stages) {
     if (s.kind === 'filter') {
       req = and(req, exprReq(s.expr, type, opaque));
-      for (const f of assignedIn([{ span: s.span, stages: [s] }])) opaque.add(f);
+      for (const f of stageWrites(s)) opaque.add(f);
     } else if (s.kind === 'assign') {
-      opaque.add(s.target);
-    } else {
+      for (const f of stageWrites(s)) opaque.add(f);
+    } else if (s.kind === 'case') {
       let acc = NEVER;
       const after = new Set(opaque);
       for (const clause of s.clauses) {

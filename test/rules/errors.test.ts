@@ -102,11 +102,29 @@ describe('functions and arguments', () => {
     expect(error('frobnicate()', 'unknown-function').hint).toMatch(/supported functions: in, /);
   });
   it('known LogScale functions outside the subset', () => {
-    const d = error('a = 1 | select([a, b])', 'unsupported-function');
-    expect(at(d)).toBe('1:9-1:15');
-    expect(d.hint).toMatch(/table\(/);
-    expect(error('sort(a)', 'unsupported-function').hint).toMatch(/sortby/);
-    expect(error('groupBy([a])', 'unsupported-function').code).toBe('unsupported-function');
+    const d = error('a = 1 | timeChart(span=1h)', 'unsupported-function');
+    expect(at(d)).toBe('1:9-1:18');
+    expect(d.hint).toMatch(/charts are not supported/);
+    expect(error('eval(x = a + 1)', 'unsupported-function').hint).toMatch(/:=/);
+    for (const src of ['join({a = 1}, field=aid)', 'selfJoinFilter([aid], where=[{a = 1}, {b = 2}])', 'defineTable(query={a = 1}, name=t)', 'correlate(x: {a = 1})', 'match(file="x.csv", field=a)', 'ioc:lookup(field=a)', 'bucket(1h)', 'sankey(source=a, target=b)', 'worldMap(ip=a)']) {
+      expect(error(src, 'unsupported-function').hint, src).toBeDefined();
+    }
+  });
+  it('saved searches and namespaced functions', () => {
+    const d = error('a = 1 | $falcon/helper:enrich(field=LogonType)', 'unsupported-function');
+    expect(at(d)).toBe('1:9-1:30');
+    expect(d.message).toMatch(/saved searches/);
+    expect(error('x := unit:convert(Size, to=M)', 'unsupported-function').code).toBe('unsupported-function');
+    expect(error('a = 1 | $"crowdstrike/fltr-core:zComputerName"()', 'unsupported-function').message).toMatch(/saved searches/);
+    expect(error('array:contains("a[]", value=x)', 'unsupported-function').code).toBe('unsupported-function');
+  });
+  it('an unsupported function is the only error, whatever its arguments look like', () => {
+    const errs = errors('correlate(a: { x = 1 } include: [aid], b: { y = 2 | aid <=> a.aid }, sequence=false) | z = 1');
+    expect(errs.map((d) => d.code)).toEqual(['unsupported-function']);
+    expect(errors('join(query={$falcon/investigate:cid_name()}, field=[cid], include=[name])').map((d) => d.code)).toEqual(['unsupported-function']);
+  });
+  it('subqueries in supported functions', () => {
+    expect(error('in(query={a = 1}, field=aid)', 'unsupported-subquery').col).toBe(10);
   });
   it('in() without values= / field=', () => {
     const d = error('in(field="FileName")', 'in-missing-values');

@@ -67,4 +67,30 @@ describe('eventTypes', () => {
       }
     }
   });
+
+  it('the CQL functions: filters other than = / in() leave the type unconstrained, writers taint it', () => {
+    expect(types('#event_simpleName = "A" | test(x > 1) | cidr(ip, subnet="10.0.0.0/8") | regex("x", field=f) | wildcard(field=g, pattern="*")')).toEqual(['A']);
+    expect(types('test(#event_simpleName == "A")')).toBeNull();
+    expect(types('regex("^A$", field=#event_simpleName)')).toBeNull();
+    expect(types('wildcard(field=#event_simpleName, pattern="A")')).toBeNull();
+    expect(types('#event_simpleName =~ in(values=[A, B])')).toEqual(['A', 'B']);
+    for (const w of [
+      'rename(field=x, as=#event_simpleName)',
+      'rename(field=#event_simpleName, as=x)',
+      'default(field=#event_simpleName, value="A")',
+      'lower(x, as=#event_simpleName)',
+      '#event_simpleName := lower(x)',
+      'regex("(?<x>.)", field=y) | regex("(?<g>A)", field=z) | x := "1" | format("%s", field=[x], as=#event_simpleName)',
+      'RFMState match { 1 => #event_simpleName := "A" ; * => * }',
+    ]) {
+      expect(types(`${w} | #event_simpleName = "A"`), w).toBeNull();
+    }
+  });
+
+  it('only the event part counts: aggregation and presentation come after', () => {
+    expect(types('#event_simpleName = "A" | groupBy([aid]) | #event_simpleName = "B"')).toEqual(['A']);
+    expect(types('groupBy([#event_simpleName]) | #event_simpleName = "B"')).toBeNull();
+    expect(types('#event_simpleName = "A" | count()')).toEqual(['A']);
+    expect(types('in(field="#event_simpleName", values=[A, B]) | sort(x) | head(5)')).toEqual(['A', 'B']);
+  });
 });

@@ -20,6 +20,12 @@ describe('field filters', () => {
     expect(passes('event.action = "x"', { event: 'x' })).toBe(false);
   });
 
+  it('a quoted field name before the operator', () => {
+    expect(passes('"#event_simpleName" = ProcessRollup2', PR2)).toBe(true);
+    expect(passes('"Agent ID" != "x"', { 'Agent ID': 'y' })).toBe(true);
+    expect(ok('"#event_simpleName" = ProcessRollup2').eventTypes).toEqual(['ProcessRollup2']);
+  });
+
   it('!= passes when the field is absent or different', () => {
     const q = ok('FileName != "svchost.exe"');
     expect(status(q, { FileName: 'svchost.exe' })).toBe('nomatch');

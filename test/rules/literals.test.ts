@@ -92,3 +92,84 @@ describe('line predicate', () => {
     expect(linePredicate([])!('anything')).toBe(false);
   });
 });
+
+describe('required literals of the CQL functions', () => {
+  it('regex() is like FIELD = /re/ when strict; strict=false, test(), cidr() give nothing', () => {
+    expect(req('regex("psexec(?<n>\\\\d+)", field=FileName)', 'T')).toEqual([['psexec']]);
+    expect(req('regex("psexec", field=FileName, strict=false)', 'T')).toEqual([[]]);
+    expect(req('regex("psexec", field=FileName)', 'T', new Set(['FileName']))).toEqual([[]]);
+    expect(req('test(FileName == "psexec.exe")', 'T')).toEqual([[]]);
+    expect(req('cidr(ip, subnet="10.0.0.0/8")', 'T')).toEqual([[]]);
+    expect(req('!regex("x", field=f)', 'T')).toEqual([[]]);
+  });
+  it('wildcard(): a glob on any of its fields; ignoreCase literals avoid letters toLowerCase() can produce', () => {
+    expect(req('wildcard(field=FileName, pattern="*psexec*")', 'T')).toEqual([['psexec']]);
+    expect(req('wildcard(field=[FileName, CommandLine], pattern="*Admin$*", ignoreCase=true)', 'T')).toEqual([['adm', 'n$']]);
+    expect(req('wildcard(field=f, pattern="*", includeEverythingOnAsterisk=true)', 'T')).toEqual([[]]);
+    expect(req('wildcard(field=[a, b], pattern="xyz")', 'T', new Set(['b']))).toEqual([[]]);
+  });
+  it('in() with ignoreCase splits at i and k (U+0130 and U+212A lower-case to them)', () => {
+    expect(req('in(field=FileName, values=["Kerberos.exe", "psexec.exe"], ignoreCase=true)', 'T')).toEqual([['erberos.exe'], ['psexec.exe']]);
+    expect(req('in(field=FileName, values=["Kerberos.exe"])', 'T')).toEqual([['kerberos.exe']]);
+  });
+  it('fields a stage rewrites are opaque afterwards', () => {
+    for (const src of [
+      'lower(FileName, as=FileName) | FileName = "psexec.exe"',
+      'FileName := lower(FileName) | FileName = "psexec.exe"',
+      'rename(field=Image, as=FileName) | FileName = "psexec.exe"',
+      'rename(field=FileName, as=x) | FileName = "psexec.exe"',
+      'default(field=FileName, value="psexec.exe") | FileName = "psexec.exe"',
+      'regex("(?<FileName>\\\\w+)", field=CommandLine, strict=false) | FileName = "psexec"',
+      'replace("a", with="b", field=FileName) | FileName = "psexec.exe"',
+      'round(FileName) | FileName = "psexec"',
+      'format("%s", field=[a], as=FileName) | FileName = "psexec"',
+      'case { a = 1 | upper(FileName, as=FileName) ; * } | FileName = "PSEXEC"',
+    ]) {
+      expect(req(src, 'T'), src).toEqual([[]]);
+    }
+    expect(req('lower(FileName) | FileName = "psexec.exe"', 'T')).toEqual([['psexec.exe']]);
+  });
+  it('only the event part counts: stages after an aggregation or presentation say nothing about lines', () => {
+    expect(req('FileName = "abc" | groupBy([aid]) | _count = "999"', 'T')).toEqual([['abc']]);
+    expect(req('groupBy([aid]) | aid = "abc"', 'T')).toEqual([[]]);
+    expect(req('FileName = "abc" | sort(x)', 'T')).toEqual([['abc']]);
+  });
+});
+
+describe('soundness of the function literals on random events', () => {
+  const queries = [
+    'regex("(?<u>ps[a-z]+)\\\\.exe", field=FileName)',
+    'regex("^net1?\\\\.exe$", field=FileName, flags="i")',
+    'wildcard(field=FileName, pattern="*Ps*Exec*", ignoreCase=true)',
+    'wildcard(field=[FileName, CommandLine], pattern="*admin$*")',
+    'FileName =~ wildcard("k*", ignoreCase=true)',
+    'in(field=FileName, values=["kİt", "ps*", "ADMIN$", "k"], ignoreCase=true)',
+    'wildcard(field=FileName, pattern="K", ignoreCase=true)',
+    'lower(FileName, as=lf) | lf = "psexec.exe" OR FileName = "Net.exe"',
+    'test(length(CommandLine) > 3) | CommandLine = "*use*"',
+    'cidr(ip, subnet="10.0.0.0/8") | FileName = /exec/i',
+    'rename(field=CommandLine, as=FileName) | FileName = "*psexec*"',
+    'default(field=FileName, value="psexec") | FileName = "psexec"',
+    'case { FileName = "k*" | t := 1 ; wildcard(field=CommandLine, pattern="*use*", ignoreCase=true) | t := 2 }',
+  ];
+  const pieces = ['ps', 'PS', 'exec', 'Exec', '.exe', 'net', 'Net', '1', 'use', 'USE', 'admin$', 'ADMIN$', '\u212a', 'k', 'K', '\u0130', 'i', 't', 'İt', '"', '\\', '/', 'é', ' ', '10.1.2.3', '8.8.8.8'];
+  it('a matching event always passes its line predicate', () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const word = () => Array.from({ length: Math.floor(rnd() * 4) }, () => pieces[Math.floor(rnd() * pieces.length)]).join('');
+    let matched = 0;
+    for (const src of queries) {
+      const { query: q } = compileQuery(src);
+      const pred = linePredicate(q!.requiredLiterals('T', opaqueNone));
+      for (let n = 0; n < 3000; n++) {
+        const ev: Record<string, string> = { '#event_simpleName': 'T' };
+        for (const f of ['FileName', 'CommandLine', 'ip']) if (rnd() < 0.8) ev[f] = f === 'ip' && rnd() < 0.5 ? pieces[24 + Math.floor(rnd() * 2)] : word();
+        if (q!.evaluate(ev).status !== 'match') continue;
+        matched++;
+        const line = Buffer.from(JSON.stringify(ev)).toString('latin1');
+        expect(pred === null || pred(line), `${src} on ${JSON.stringify(ev)}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(1000);
+  });
+});

@@ -79,4 +79,23 @@ describe('tri-state evaluation (unknown fields)', () => {
     expect(status(q, {})).toBe('match');
     expect(status(q, {}, [])).toBe('match');
   });
+
+  it('the CQL functions on unknown fields are unknown; on known ones they decide', () => {
+    const unknownFileName = [
+      'lower(FileName) | _lower = "x"',
+      'lower(FileName)',
+      'x := length(FileName)',
+      'format("%s", field=[FileName], as=y)',
+      'wildcard(field=FileName, pattern="*x*")',
+      'regex("x", field=FileName)',
+      'test(FileName == "x")',
+      'cidr(FileName, subnet="10.0.0.0/8")',
+      'rename(field=FileName, as=g)',
+      'default(field=FileName, value="-")',
+      'FileName match { "x" => * }',
+    ];
+    for (const src of unknownFileName) expect(status(ok(src), {}, ['FileName']), src).toBe('unknown');
+    expect(status(ok('lower(FileName) | a = 1'), { a: '2' }, ['FileName'])).toBe('nomatch');
+    expect(status(ok('test(FileName == "x") | a = 1'), { a: '2' }, ['FileName'])).toBe('nomatch');
+  });
 });
