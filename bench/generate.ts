@@ -1,5 +1,5 @@
 /**
- * Deterministic synthetic FDR batches for the benchmark (DESIGN.md §6 shapes), gzip-compressed in several
+ * Deterministic synthetic FDR batches for the benchmark (real Windows sensor shapes), gzip-compressed in several
  * members, written under `.bench/` (gitignored). Files are reused when present with matching metadata.
  *
  *   tsx bench/generate.ts [--scale 0.1]      (or BENCH_SCALE=0.1)

@@ -12,9 +12,11 @@
  *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
- *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target (issue 3):
+ *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target:
  *           within 20 % of replay on the same (bigger) file, replay timed by its own summary line (start-up excluded);
  *           the handler is warm (one small warm-up invocation first, like a warm Lambda container).
+ * Then bench/adversarial.ts: replay of objects where every event matches (peak RSS at two sizes) and redaction of
+ * 1 MiB adversarial command lines (`--no-adversarial` leaves it out).
  * Throughput is uncompressed MB (1e6 bytes) per wall-clock second of the child, start-up included; the
  * MARGINAL throughput between the two sizes ((bytes2-bytes1)/(t2-t1)) removes start-up and fixed costs.
  */
@@ -22,6 +24,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runAdversarial } from './adversarial';
 import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './generate';
 
 type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'handler';
@@ -241,6 +244,7 @@ async function main(): Promise<void> {
   }
   out.push(`  (load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores — wall-clock figures suffer from other load; MB/CPU-s does not)`);
   if (scale < 0.5) out.push(`  (scale ${scale}: small inputs; marginal numbers are noisy — run at scale 1 for the real verdict)`);
+  if (!process.argv.includes('--no-adversarial')) out.push(...(await runAdversarial()));
   console.log(out.join('\n'));
 
   const resultFile = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);

@@ -1,6 +1,6 @@
 /**
  * Regenerates the bundled sample FDR batches under events/fdr (run: `npx tsx events/make-samples.ts`).
- * Realistic Windows sensor shapes (DESIGN.md §6): ProcessRollup2 with device paths and no FileName/ComputerName/
+ * Realistic Windows sensor shapes (docs/fdr.md): ProcessRollup2 with device paths and no FileName/ComputerName/
  * UserName; NetworkConnectIP4 with and without ContextBaseFileName; identity events; benign noise. Covers Atomic
  * Red Team T1021.002 test 1 (net use to C$) and test 3 (PsExec via ADMIN$), sanctioned admin use, monitoring SMB.
  */

@@ -1,4 +1,4 @@
-/** Builds alert records (DESIGN.md §5, `fdr-detect.alert/v1`): every key present, unknown values null. */
+/** Builds alert records (`fdr-detect.alert/v1`, README "Alert record"): every key present, unknown values null. */
 import { createHash } from 'node:crypto';
 import type { HostEntry, UserEntry } from '../context/types';
 import type { Suppression } from '../context/policy';

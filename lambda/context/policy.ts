@@ -1,7 +1,7 @@
 /**
  * Suppression policy: data, not code. A match is suppressed when a rule for its alert_type finds every required
  * tag on the matched user/host entries, and none of those entries has expired at the event's time.
- * The default reproduces DESIGN.md §5; each suppressed match keeps the entries and reason that suppressed it.
+ * Each suppressed match keeps the entries and reason that suppressed it.
  */
 import type { HostEntry, UserEntry } from './types';
 

@@ -1,5 +1,5 @@
 /**
- * The field view: raw FDR → the LogScale field names a CQL rule reads (DESIGN.md §4).
+ * The field view: raw FDR → the LogScale field names a CQL rule reads (README "The field view").
  * Raw FDR values are JSON strings (numbers and times too); rules compare string forms, so every scalar becomes a
  * string. Process ids exceed 2^53 and stay strings throughout.
  */

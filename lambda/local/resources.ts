@@ -4,12 +4,12 @@
  *
  * - the landing bucket (FDR batches land here);
  * - the context table and the dedupe table: string `pk` (HASH) + string `sk` (RANGE), on-demand. The dedupe
- *   table's TTL attribute is `expiresAt` in the stack; dynalite has no UpdateTimeToLive (TOOLING.md), so TTL is
+ *   table's TTL attribute is `expiresAt` in the stack; dynalite has no UpdateTimeToLive (docs/tooling.md), so TTL is
  *   enabled only where the server supports it (`ttl: 'try'`, the default) — the handler never depends on it;
  * - the alert topic, with one SQS queue subscribed with RawMessageDelivery, standing in for a subscriber (the
  *   message body is the alert record, MessageAttributes carry alert_type, severity, technique, ComputerName).
  *
- * `env` holds what the handler reads (DESIGN.md §5): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, ALERT_TOPIC_ARN.
+ * `env` holds what the handler reads (README "Environment"): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, ALERT_TOPIC_ARN.
  * Clients come from the caller or lambda/aws/clients (AWS_ENDPOINT_URL_* must point at the servers already).
  */
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -38,7 +38,7 @@ export interface StackResources {
   subscriptionArn: string;
   /** Whether the dedupe table's TTL (`expiresAt`) could be enabled (not on dynalite). */
   ttlEnabled: boolean;
-  /** The handler's environment (DESIGN.md §5) for these resources. */
+  /** The handler's environment (README "Environment") for these resources. */
   env: { CONTEXT_TABLE_NAME: string; DEDUPE_TABLE_NAME: string; ALERT_TOPIC_ARN: string };
 }
 

@@ -32,7 +32,7 @@ export async function startLocalServers(): Promise<LocalServers> {
     AWS_ENDPOINT_URL_SNS: fauxqsUrl,
     AWS_ENDPOINT_URL_SQS: fauxqsUrl,
     AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
-    // Local runs know they are on Node 20 (TOOLING.md); the deployed Lambda runs Node 22.
+    // Local runs know they are on Node 20 (docs/tooling.md); the deployed Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
   };
   return {

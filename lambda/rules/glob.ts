@@ -10,10 +10,6 @@ function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
 }
 
-export function isGlob(parts: readonly string[]): boolean {
-  return parts.length > 1;
-}
-
 export function compileGlob(parts: readonly string[], ignoreCase = false): StringMatcher {
   if (parts.length === 1) {
     const lit = parts[0];

@@ -66,6 +66,21 @@ describe('fdr-detect replay', () => {
     expect(r.err).toMatch(/b-corrupt\.gz: permanent error/);
   });
 
+  it('names an unsupported input and exits 2, without reading it as events; the other inputs are still read', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdr-unsupported-'));
+    copyFileSync(PART, join(dir, 'a-good.gz'));
+    writeFileSync(join(dir, 'b.gz'), Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), Buffer.alloc(200, 7)])); // zstd
+    writeFileSync(join(dir, 'c.gz'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 251)));
+    writeFileSync(join(dir, 'd.csv'), 'aid,host\n1,2\n');
+    const r = await cli(['replay', dir, '--format', 'ndjson']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/b\.gz: permanent error: unsupported input: zstd/);
+    expect(r.err).toMatch(/c\.gz: permanent error: unsupported input: binary data/);
+    expect(r.err).toMatch(/d\.csv: permanent error: no valid line: all 2 lines were skipped/);
+    expect(r.err).not.toMatch(/skipped .*b\.gz/); // nothing of it was read as lines
+    expect(r.out.trim().split('\n').length).toBeGreaterThan(0);
+  });
+
   it('exits 1 on a bad context file, naming the bad entry by JSON path', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdr-ctx-'));
     writeFileSync(join(dir, 'ctx.json'), JSON.stringify({ users: [{ userSid: 'nope' }] }));

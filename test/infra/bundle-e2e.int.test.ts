@@ -1,5 +1,5 @@
 /**
- * The deployable artefact works (issue 4, item 6). The handler is bundled exactly as the stack bundles it
+ * The deployable artefact works. The handler is bundled exactly as the stack bundles it
  * (bundleDetectionHandler: a real NodejsFunction with the stack's code props), then loaded the way Lambda loads
  * it: a plain `node` child process (no tsx, no vitest transforms, no project node_modules reachable), cwd = the
  * bundle folder, `import()` of the file the stack's `Handler` names, environment = the variables the stack sets
