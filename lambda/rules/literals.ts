@@ -10,8 +10,10 @@
  * can never match this type.
  *
  * Literals are taken as they appear inside a JSON string: `"` and `\` are escaped the JSON way; they are split at
- * `/` (JSON may write `\/`) and at non-ASCII characters (JSON may write `\uXXXX`). A producer that escaped plain
- * ASCII letters as `\u00XX` would defeat this; FDR does not (the event-type prefilter makes the same assumption).
+ * every character an encoder may write as an escape instead: `/` (`\/`), `=` `<` `>` `&` `'` (HTML-safe encoders
+ * write `\u003d`, `\u003c`, `\u003e`, `\u0026`, `\u0027`: real FDR lines do, e.g. `2\u003e\u00261`), control
+ * characters and non-ASCII characters (`\uXXXX`). A producer that escaped ASCII letters or digits as `\u00XX`
+ * would defeat this; none does (the event-type prefilter makes the same assumption).
  */
 import type { CallExpr, Expr, Pipeline, Value } from './ast';
 import { inArgs, stageWrites } from './analysis';
@@ -53,10 +55,13 @@ function simplify(d: Dnf): Dnf {
   });
 }
 
+/** Characters a JSON encoder may write as an escape sequence rather than as themselves. */
+const ESCAPABLE = /[/=<>&'\u0000-\u001f\u007f-\uffff]+/;
+
 /** A decoded string → the literal pieces that must appear in its JSON encoding (lower case). */
 export function jsonPieces(s: string): string[] {
   const out: string[] = [];
-  for (const piece of s.split(/[/\u0080-\uffff]+/)) {
+  for (const piece of s.split(ESCAPABLE)) {
     if (piece === '') continue;
     out.push(JSON.stringify(piece).slice(1, -1).toLowerCase());
   }

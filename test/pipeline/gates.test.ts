@@ -84,3 +84,22 @@ describe('literal gates on tricky bytes: gated and ungated agree', () => {
     expect(full.alerts.map((a) => a.alert_id)).toEqual(gated.alerts.map((a) => a.alert_id));
   });
 });
+
+describe('literal gates on lines written with HTML-safe JSON escapes (as real FDR lines are)', () => {
+  it('a rule needing `=`, `<`, `>`, `&` or `\'` still matches lines that write them as \\u003d \\u003c \\u003e \\u0026 \\u0027', async () => {
+    const { compileQuery } = await import('../../lambda/rules/index');
+    const src = `#event_simpleName = "ProcessRollup2" | CommandLine = /1> \\\\\\\\127\\.0\\.0\\.1\\\\ADMIN\\$\\\\__[\\d.]+ 2>&1/ | CommandLine = "*a=b*" | CommandLine = "*'q'*" | alert_type := "Redirect"`;
+    const { query, diagnostics } = compileQuery(src);
+    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
+    const rule = { meta: { id: 'escapes', title: 't', technique: 'T1021.002', tactic: 'lateral-movement', severity: { default: 'high' as const }, query: 'x', samples: 'y' }, query: query!, path: 'x' };
+    const cmd = "cmd.exe /Q /c cd \\\\ 1> \\\\127.0.0.1\\ADMIN$\\__1567439113.54 2>&1 a=b 'q'";
+    const escaped = JSON.stringify({ event_simpleName: 'ProcessRollup2', aid: 'a1', TargetProcessId: '1', ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe', CommandLine: cmd, timestamp: '1' })
+      .replace(/=/g, '\\u003d').replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
+    expect(escaped).toContain('2\\u003e\\u00261');
+    const source = new MemoryObjectSource(new Map([['k', Buffer.from(escaped + '\n')]]));
+    const run = (literalGates: boolean) => processObject({ bucket: null, key: 'k' }, { source, rules: [rule], context: new StaticContextStore(), literalGates });
+    const [gated, full] = [await run(true), await run(false)];
+    expect(full.alerts.map((a) => a.CommandLine)).toEqual([cmd]);
+    expect(gated.alerts.map((a) => a.alert_id)).toEqual(full.alerts.map((a) => a.alert_id));
+  });
+});
