@@ -2,8 +2,8 @@
  * How the detection Lambda is built. One source of truth: the FdrDetection construct, the stack and any
  * test that bundles the handler use these functions, so a test bundles exactly what `cdk deploy` ships.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Stack } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -20,11 +20,20 @@ export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..
 /** The Lambda entry point (export `handler`). */
 export const DETECTION_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
 
-/** The shipped CQL rule pack, relative to PROJECT_ROOT; copied next to the bundle as `pack/`. */
-export const RULE_PACK_SOURCE = 'lambda/rules/pack';
+/** Where the shipped rule packs and their metadata schema live, relative to PROJECT_ROOT. */
+export const RULE_PACKS_SOURCE = 'lambda/packs';
 
-/** Name of the rule pack folder inside the bundle (the handler resolves `./pack` next to itself). */
-export const RULE_PACK_BUNDLE_DIR = 'pack';
+/** The packs shipped with fdr-detect (absolute directories): the default of the construct's `rulePacks`. */
+export function shippedRulePacks(): string[] {
+  const root = join(PROJECT_ROOT, RULE_PACKS_SOURCE);
+  return readdirSync(root)
+    .map((name) => join(root, name))
+    .filter((p) => statSync(p).isDirectory())
+    .sort();
+}
+
+/** The folder inside the bundle that holds the packs (the handler loads every pack in it). */
+export const RULE_PACK_BUNDLE_DIR = 'packs';
 
 /** ESM bundles still contain CommonJS dependencies that call require(); give them one. */
 export const CREATE_REQUIRE_BANNER =
@@ -45,7 +54,9 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
  * output with the createRequire banner, target node22, everything bundled (including the pinned AWS SDK v3
  * and Powertools, so the deployed code runs the versions the tests ran), and the rule pack copied to `pack/`.
  */
-export function detectionBundling(): BundlingOptions {
+export function detectionBundling(rulePacks: readonly string[] = shippedRulePacks()): BundlingOptions {
+  const names = rulePacks.map((p) => basename(p));
+  if (new Set(names).size !== names.length) throw new Error(`rule packs need distinct directory names: ${names.join(', ')}`);
   return {
     format: OutputFormat.ESM,
     target: DETECTION_TARGET,
@@ -62,7 +73,9 @@ export function detectionBundling(): BundlingOptions {
       beforeBundling: (): string[] => [],
       beforeInstall: (): string[] => [],
       afterBundling: (inputDir: string, outputDir: string): string[] => [
-        `cp -r ${shellQuote(`${inputDir}/${RULE_PACK_SOURCE}`)} ${shellQuote(`${outputDir}/${RULE_PACK_BUNDLE_DIR}`)}`,
+        `mkdir -p ${shellQuote(`${outputDir}/${RULE_PACK_BUNDLE_DIR}`)}`,
+        `cp ${shellQuote(`${inputDir}/${RULE_PACKS_SOURCE}/rule.schema.json`)} ${shellQuote(`${outputDir}/${RULE_PACK_BUNDLE_DIR}/`)}`,
+        ...rulePacks.map((p) => `cp -r ${shellQuote(resolve(inputDir, p))} ${shellQuote(`${outputDir}/${RULE_PACK_BUNDLE_DIR}/${basename(p)}`)}`),
       ],
     },
   };
@@ -75,7 +88,7 @@ function depsLockFile(): string {
 }
 
 /** Code-related NodejsFunction props (entry, runtime, architecture, bundling) for the detection handler. */
-export function detectionFunctionCodeProps(): Pick<
+export function detectionFunctionCodeProps(rulePacks?: readonly string[]): Pick<
   NodejsFunctionProps,
   'entry' | 'handler' | 'projectRoot' | 'depsLockFilePath' | 'runtime' | 'architecture' | 'bundling'
 > {
@@ -86,7 +99,7 @@ export function detectionFunctionCodeProps(): Pick<
     depsLockFilePath: depsLockFile(),
     runtime: DETECTION_RUNTIME,
     architecture: DETECTION_ARCHITECTURE,
-    bundling: detectionBundling(),
+    bundling: detectionBundling(rulePacks),
   };
 }
 

@@ -157,6 +157,12 @@ export interface FdrDetectionProps {
   readonly durationAlarmRatio?: number;
   /** Name of the CloudWatch dashboard. @default - generated */
   readonly dashboardName?: string;
+  /**
+   * Rule pack directories (on the machine that synthesises) bundled into the function; the function runs every rule
+   * of every pack. Give `shippedRulePacks()` too to keep the shipped rules next to your own.
+   * @default shippedRulePacks() - the packs fdr-detect ships
+   */
+  readonly rulePacks?: string[];
 }
 
 const DEFAULT_SECONDARY_PREFIXES = [`${SECONDARY_SEGMENT}/`];
@@ -449,7 +455,7 @@ export class FdrDetection extends Construct {
 
     const logLevel = props.logLevel ?? 'INFO';
     this.detectionFunction = new NodejsFunction(this, 'DetectionFunction', {
-      ...detectionFunctionCodeProps(),
+      ...detectionFunctionCodeProps(props.rulePacks),
       description: 'fdr-detect: scans FDR batches for T1021.002 lateral movement and publishes alerts',
       role,
       memorySize,

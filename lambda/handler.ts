@@ -23,7 +23,7 @@ import { Deadline, type HandlerDeps } from './handler/deps';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './handler/metrics';
 import { parseNotification, parseSqsBody } from './handler/notifications';
 import { handleNotification } from './handler/route';
-import { loadRulePack } from './rules/loader';
+import { loadRulePacks } from './packs/loader';
 import { SnsAlertSink } from './sinks/sns';
 import { S3ObjectSource } from './sources/s3';
 import { sharedContextCache } from './stores/context-dynamodb/cache';
@@ -39,7 +39,7 @@ export type CoreDeps = Omit<HandlerDeps, 'logger' | 'metrics'>;
 
 /** Production dependencies from the environment. */
 export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
-  const rules = loadRulePack(config.rulesDir);
+  const rules = loadRulePacks(config.rulePacks);
   let context: CoreDeps['context'];
   let contextSync: CoreDeps['contextSync'] = null;
   if (config.contextTable) {

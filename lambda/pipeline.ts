@@ -10,27 +10,27 @@
  */
 import { DEFAULT_MAX_ALERTS_PER_OBJECT, MAX_FOLDED_KEYS, overflowAlert, type FoldedAlert } from './alerts/overflow';
 import { buildAlert } from './alerts/record';
-import type { AlertRecord, NameSource } from './alerts/types';
-import { DEFAULT_POLICY, suppressionFor, type SuppressionRule } from './context/policy';
-import type { HostQuery, UserQuery } from './context/types';
-import { ContextIndex } from './context/memory';
+import { redactCommandLine } from './alerts/redact';
+import type { AlertRecord } from './alerts/types';
+import { decide, lookup, type Names, type Subject } from './context/enrich';
+import { policyOf, type SuppressionRule } from './context/policy';
 import { decodeEvents } from './fdr/decode';
 import { emptyStats } from './fdr/lines';
 import { isProcessEvent, processInfo, PROCESS_EVENT_TYPES, str, viewOf, JOINED_FIELDS } from './fdr/fieldview';
 import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/identity';
 import { ProcessIndex } from './fdr/join';
 import type { DecodedEvent, DecodeOptions, DecodeStats, LineGate } from './fdr/types';
-import { SourceError, isTransientSourceError, type ContextSnapshot, type ContextStore, type ObjectRef, type ObjectSource } from './ports';
+import { SourceError, isTransientSourceError, type ContextStore, type ObjectRef, type ObjectSource } from './ports';
 import { linePredicate } from './rules/literals';
 import type { LoadedRule } from './rules/rule';
 import type { Fields } from './rules/types';
-import { errorMessage } from './util';
+import { RuleAggregation, SAMPLE_ATTRIBUTION } from './stateful/collect';
 
 export interface PipelineDeps {
   source: ObjectSource;
   rules: LoadedRule[];
   context: ContextStore;
-  /** Suppression policy; DEFAULT_POLICY when absent. */
+  /** Suppression policy; default: the rules' own (`suppress` in their metadata). */
   policy?: readonly SuppressionRule[];
   decode?: DecodeOptions;
   /** Skip JSON.parse of lines whose bytes lack the rules' literals (default true; false parses every candidate). */
@@ -58,6 +58,8 @@ export interface ObjectResult {
   folded: { matches: number; alerts: number; suppressed: number };
   /** What the bounded join state forgot: process starts evicted, network events decided before the object's end. */
   join: { processesForgotten: number; decidedEarly: number };
+  /** The object's contributions to its aggregate rules (the stateful stage stores them and evaluates the windows). */
+  aggregates: RuleAggregation[];
 }
 
 interface Match {
@@ -133,6 +135,13 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   const processes = new ProcessIndex();
   const identity = new IdentityIndex();
   const matches = new Matches(deps.maxAlertsPerObject ?? DEFAULT_MAX_ALERTS_PER_OBJECT);
+  const aggregations = new Map(deps.rules.filter((r) => r.aggregate && r.query.aggregate).map((r) => [r, new RuleAggregation(r)]));
+  /** A rule's match: an alert of a filter rule, or an event an aggregate rule counts. */
+  const matched = (m: Match): void => {
+    const agg = aggregations.get(m.rule);
+    if (agg) agg.add(m.fields, m.attribution);
+    else matches.add(m);
+  };
   /** Network events whose outcome waits for their process line, which may come later in the object. */
   const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
   let decidedEarly = 0;
@@ -141,7 +150,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   const settle = (rule: LoadedRule, ev: DecodedEvent): void => {
     const view = viewOf(ev.event, processes, true);
     const r = rule.query.evaluate(view.fields);
-    if (r.status === 'match') matches.add({ rule, fields: r.fields, ev, attribution: view.attribution });
+    if (r.status === 'match') matched({ rule, fields: r.fields, ev, attribution: view.attribution });
   };
   let lastLine = 0;
   const consume = (ev: DecodedEvent): void => {
@@ -160,7 +169,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const unknown = view.pending ? JOINED_FIELDS : undefined;
     for (const rule of deps.rules) {
       const r = rule.query.evaluate(view.fields, unknown);
-      if (r.status === 'match') matches.add({ rule, fields: r.fields, ev, attribution: view.attribution });
+      if (r.status === 'match') matched({ rule, fields: r.fields, ev, attribution: view.attribution });
       else if (r.status === 'unknown') {
         if (pending.length < MAX_PENDING) pending.push({ rule, ev });
         else {
@@ -196,6 +205,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   // The whole object has been read: joins that were waiting either resolve now or fail open (LogScale's `!=`
   // passes on a missing field), marked `attribution: "unresolved"`.
   for (const { rule, ev } of pending) settle(rule, ev);
+  for (const agg of aggregations.values()) for (const sample of agg.samples()) completeSample(sample, identity);
 
   const { alerts, suppressed, degraded, folded } = await enrich(ref, matches, identity, deps);
   return {
@@ -208,7 +218,21 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     error,
     folded,
     join: { processesForgotten: processes.evicted, decidedEarly },
+    aggregates: [...aggregations.values()],
   };
+}
+
+/**
+ * An aggregate's sample (the latest event of a cell), once the object has been read: names from the object's
+ * identity events (kept with their sources as `_ComputerNameSource` / `_UserNameSource`), and its command line
+ * redacted, since the sample is stored with the group's state.
+ */
+function completeSample(sample: Fields, identity: IdentityIndex): void {
+  const names = streamNames(sample, identity);
+  if (names.ComputerName) [sample.ComputerName, sample._ComputerNameSource] = [names.ComputerName, names.ComputerNameSource ?? undefined];
+  if (names.UserName) [sample.UserName, sample._UserNameSource] = [names.UserName, names.UserNameSource ?? undefined];
+  if (sample.CommandLine) sample.CommandLine = redactCommandLine(sample.CommandLine).text;
+  void SAMPLE_ATTRIBUTION;
 }
 
 /**
@@ -257,15 +281,8 @@ function ruleEventTypes(rules: readonly LoadedRule[]): Set<string> | null {
   return s;
 }
 
-interface Names {
-  ComputerName: string | null;
-  ComputerNameSource: NameSource;
-  UserName: string | null;
-  UserNameSource: NameSource;
-}
-
 /** Resolution order: the event's own field → same-object identity events (or a well-known SID) → context → null. */
-function streamNames(f: Fields, identity: IdentityIndex): Names {
+export function streamNames(f: Fields, identity: IdentityIndex): Names {
   const names: Names = { ComputerName: null, ComputerNameSource: null, UserName: null, UserNameSource: null };
   if (f.ComputerName) [names.ComputerName, names.ComputerNameSource] = [f.ComputerName, 'event'];
   else {
@@ -337,12 +354,13 @@ class Matches {
 }
 
 /** Names and context queries of one match (whole or folded). */
-function prepare(fields: Fields, identity: IdentityIndex): { names: Names; host: HostQuery; user: UserQuery } {
+function prepare(fields: Fields, identity: IdentityIndex): Subject {
   const names = streamNames(fields, identity);
   return {
     names,
     host: { aid: fields.aid, computerName: names.ComputerName, ips: [fields.aip, fields.LocalAddressIP4] },
     user: { userSid: fields.UserSid, userName: names.UserName },
+    remoteHost: fields.RemoteAddressIP4 || fields.RemoteAddressIP6 ? { ips: [fields.RemoteAddressIP4, fields.RemoteAddressIP6] } : undefined,
   };
 }
 
@@ -354,52 +372,36 @@ async function enrich(
 ): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string; folded: ObjectResult['folded'] }> {
   const folded = { matches: 0, alerts: 0, suppressed: 0 };
   if (matches.total === 0) return { alerts: [], suppressed: [], folded };
-  const kept = matches.kept.sort((a, b) => a.ev.line - b.ev.line).map((m) => ({ m, ...prepare(m.fields, identity) }));
-  const keys = matches.foldedKeys().map((k) => ({ k, ...prepare(k.fields, identity) }));
+  const kept = matches.kept.sort((a, b) => a.ev.line - b.ev.line).map((m) => ({ m, s: prepare(m.fields, identity) }));
+  const keys = matches.foldedKeys().map((k) => ({ k, s: prepare(k.fields, identity) }));
   // One batched lookup per object, with only the keys the matches need.
-  let snapshot: ContextSnapshot;
-  try {
-    const all = [...kept, ...keys];
-    snapshot = await deps.context.lookup({ hosts: all.map((p) => p.host), users: all.map((p) => p.user) });
-  } catch (err) {
-    snapshot = new ContextIndex({}, `context lookup failed: ${errorMessage(err)}`);
-  }
+  const snapshot = await lookup(deps.context, [...kept.map((p) => p.s), ...keys.map((p) => p.s)]);
   const degraded = snapshot.degraded ?? null;
-  const policy = deps.policy ?? DEFAULT_POLICY;
-  /** Host and user entries, names completed from them, and the suppression (none without context: alert rather than lose a detection). */
-  const decide = (p: { names: Names; host: HostQuery; user: UserQuery }, alertType: string, ts: number | null) => {
-    const host = snapshot.host(p.host);
-    const user = snapshot.user(p.user);
-    if (!p.names.ComputerName && host?.computerName) [p.names.ComputerName, p.names.ComputerNameSource] = [host.computerName, 'context'];
-    if (!p.names.UserName && user?.userName) [p.names.UserName, p.names.UserNameSource] = [user.userName, 'context'];
-    return { host, user, supp: degraded ? null : suppressionFor(alertType, user, host, ts, policy) };
-  };
+  const policy = deps.policy ?? policyOf(deps.rules);
   const alerts: AlertRecord[] = [];
   const suppressed: AlertRecord[] = [];
-  for (const p of kept) {
-    const alertType = p.m.fields.alert_type ?? p.m.rule.meta.id;
-    const ts = Number(p.m.fields['@timestamp']);
-    const { host, user, supp } = decide(p, alertType, Number.isFinite(ts) ? ts : null);
+  for (const { m, s } of kept) {
+    const alertType = m.fields.alert_type ?? m.rule.meta.id;
+    const ts = Number(m.fields['@timestamp']);
+    const d = decide(snapshot, s, alertType, Number.isFinite(ts) ? ts : null, policy);
     const record = buildAlert({
-      rule: p.m.rule.meta,
-      fields: p.m.fields,
-      rawLine: p.m.ev.text,
-      attribution: p.m.attribution,
-      source: { bucket: ref.bucket, key: ref.key, line: p.m.ev.line },
-      names: p.names,
-      host,
-      user,
+      rule: m.rule,
+      fields: m.fields,
+      rawLine: m.ev.text,
+      attribution: m.attribution,
+      source: { bucket: ref.bucket, key: ref.key, line: m.ev.line },
+      names: s.names,
+      host: d.host,
+      user: d.user,
       degraded,
-      suppressed: supp,
+      suppressed: d.suppressed,
     });
-    (supp ? suppressed : alerts).push(record);
+    (d.suppressed ? suppressed : alerts).push(record);
   }
   const foldedAlerts: FoldedAlert[] = [];
-  for (const p of keys) {
-    const { k } = p;
+  for (const { k, s } of keys) {
     folded.matches += k.count;
-    const { supp } = decide(p, k.alertType, k.lastTs);
-    if (supp) {
+    if (decide(snapshot, s, k.alertType, k.lastTs, policy).suppressed) {
       folded.suppressed += k.count;
       continue;
     }
@@ -411,7 +413,7 @@ async function enrich(
       technique: meta.technique,
       tactic: meta.tactic,
       aid: k.fields.aid ?? null,
-      computerName: p.names.ComputerName,
+      computerName: s.names.ComputerName,
       count: k.count,
       firstLine: k.firstLine,
       lastLine: k.lastLine,

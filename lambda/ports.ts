@@ -179,3 +179,74 @@ export interface FdrSyncTarget {
 }
 
 export const emptyApplyStats = (): FdrApplyStats => ({ items: 0, refs: 0, unchanged: 0, stale: 0, writeRequests: 0, readRequests: 0 });
+
+// ── state of stateful detections (throttles, aggregate windows) ─────────────────────────────────────────────
+
+/** One published alert per throttle key and period: the slot is held by the alert that took it. */
+export interface ThrottleSlot {
+  /** Rule, alert type, values of the throttle fields and the period index, hashed. */
+  key: string;
+  /** The alert id taking (or already holding) the slot. */
+  holder: string;
+  /** When the slot may be forgotten (epoch ms, wall clock). */
+  expiresAt: number;
+}
+
+/** One object's partial aggregate of one group in one time bucket (a stored `Partial`, as JSON). */
+export interface AggregateContribution {
+  rule: string;
+  group: string;
+  /** Bucket start, event time (epoch ms). */
+  bucket: number;
+  /** Who contributed (one object): a contribution replaces the same contributor's, so a redelivery never adds twice. */
+  contributor: string;
+  /** The group's field values (shown in alerts). */
+  values: Record<string, string>;
+  data: string;
+  expiresAt: number;
+}
+
+/** A group fired: quiet until `quietUntil` (event time) for any other firing; the same alert may be given again. */
+export interface AggregateFiring {
+  rule: string;
+  group: string;
+  /** Start of the run of buckets that fired (event time, ms). */
+  runStart: number;
+  quietUntil: number;
+  alertId: string;
+  expiresAt: number;
+}
+
+export interface GroupRange {
+  rule: string;
+  group: string;
+  fromBucket: number;
+  toBucket: number;
+}
+
+/**
+ * Where stateful detections keep what spans objects: a DynamoDB table in the Lambda (conditional writes, TTL), memory
+ * in replay (across all inputs of one run). Every write is idempotent or conditional: concurrent invocations and
+ * redeliveries cannot double-count or fire twice.
+ */
+export interface StateStore {
+  /** Takes every slot nobody else holds; returns the keys this call's holders hold now (taken, or already theirs). */
+  claimThrottles(slots: ThrottleSlot[]): Promise<Set<string>>;
+  /** Stores contributions, each replacing the same contributor's for its group and bucket. */
+  putContributions(items: AggregateContribution[]): Promise<void>;
+  /** Every contribution to the groups within their bucket ranges (inclusive). */
+  readContributions(ranges: GroupRange[]): Promise<AggregateContribution[]>;
+  /** The groups' current firing markers. */
+  readFirings(groups: { rule: string; group: string }[]): Promise<AggregateFiring[]>;
+  /**
+   * Records a firing unless the group is quiet (another alert fired less than its quiet period before this run):
+   * true when this firing holds the marker — new, or the same alert recorded before (a retry may publish it again).
+   */
+  claimFiring(f: AggregateFiring): Promise<boolean>;
+  /** The newest event time each rule has seen (0 when none). */
+  readWatermarks(rules: string[]): Promise<Map<string, number>>;
+  /** Raises each rule's watermark to the given time where it is higher. */
+  raiseWatermarks(marks: Map<string, number>): Promise<void>;
+  /** Requests sent so far (for metrics and the benchmark). */
+  requests?(): number;
+}

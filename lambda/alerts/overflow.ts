@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import type { ObjectRef } from '../ports';
-import { ALERT_SCHEMA, type AlertRecord, type OverflowSummary, type Severity } from './types';
+import type { Severity } from '../rules/rule';
+import { ALERT_SCHEMA, type AlertRecord, type OverflowSummary } from './types';
 
 export const OVERFLOW_ALERT_TYPE = 'AlertsFolded';
 export const OVERFLOW_RULE_ID = 'fdr-detect.alert-cap';
@@ -102,6 +103,7 @@ export function overflowAlert(ref: ObjectRef, cap: number, folded: FoldedAlert[]
     context: { host: null, user: null, names: { ComputerName: null, UserName: null }, degraded: null },
     source: { bucket: ref.bucket, key: ref.key, line: firstLine },
     redacted: [],
+    fields: {},
     overflow,
   };
 }

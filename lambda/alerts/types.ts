@@ -1,14 +1,16 @@
 import type { HostEntry, UserEntry } from '../context/types';
+import type { Severity } from '../rules/rule';
+
+export type { Severity };
 
 export const ALERT_SCHEMA = 'fdr-detect.alert/v1';
-
-export type Severity = 'informational' | 'low' | 'medium' | 'high' | 'critical';
 
 /** How the process behind a network event was identified. */
 export type Attribution = 'event' | 'joined' | 'unresolved' | null;
 
 /** Where a name in the alert came from (resolution order: event → same-object identity / well-known SID → context → none). */
-export type NameSource = 'event' | 'stream' | 'well-known' | 'context' | null;
+export type { NameSource } from '../context/enrich';
+import type { NameSource } from '../context/enrich';
 
 /** The alert record: SNS message body and `replay --format ndjson` line. Every key present; unknown = null. */
 export interface AlertRecord {
@@ -43,10 +45,50 @@ export interface AlertRecord {
   source: { bucket: string | null; key: string | null; line: number | null };
   /** Fields whose secrets were replaced before the record left the pipeline. */
   redacted: string[];
+  /**
+   * The rule's own output: the fields its table()/select() names, its `:=` and functions assign, or its aggregation
+   * computes — those that are not the record's fixed keys. Values are strings (secrets redacted), or null.
+   */
+  fields: Record<string, string | null>;
   /** Only on suppressed matches. */
-  suppressed?: { reason: string; entry: { user?: UserEntry | null; host?: HostEntry | null } };
+  suppressed?: { reason: string; entry: { user?: UserEntry | null; host?: HostEntry | null; remoteHost?: HostEntry | null } };
+  /** When the rule throttles this alert type: the slot this alert holds (published) or wanted (throttled). */
+  throttle?: AlertThrottle;
+  /** Only on throttled matches (never published; `replay --include-throttled`). */
+  throttled?: { reason: string; held_by: string | null };
+  /** Only on alerts of shadow rules (never published; `replay --include-shadow`). */
+  shadow?: true;
+  /** Only on alerts of aggregate rules: the group and the window that fired. */
+  aggregate?: AggregateSummary;
   /** Only on the summary alert of an object whose alerts went past the per-object cap (alerts/overflow.ts). */
   overflow?: OverflowSummary;
+}
+
+/** The throttle slot of an alert: one published alert per key (rule, alert type, field values) and period. */
+export interface AlertThrottle {
+  key: string;
+  /** The throttle fields and this alert's values of them (secrets redacted). */
+  fields: Record<string, string | null>;
+  period: string;
+  /** The period this alert falls in (event time, ms; periods are aligned to the epoch). */
+  period_start: number;
+  period_end: number;
+}
+
+/** What an aggregate alert fired on. */
+export interface AggregateSummary {
+  /** The group's field values. */
+  group: Record<string, string>;
+  /** The run of buckets that met the condition (event time, ms) and the rule's window. */
+  window: { start: number; end: number; size: string };
+  /** Events in the window. */
+  count: number;
+  /** What the aggregate functions computed (and what the stages after them assigned). */
+  values: Record<string, string>;
+  /** Some of the events (at most 20 ids). */
+  event_ids: string[];
+  first_seen: number;
+  last_seen: number;
 }
 
 /** What the alerts folded into one summary alert were. */

@@ -48,7 +48,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             context: { type: 'string' },
             format: { type: 'string', default: 'table' },
             'include-suppressed': { type: 'boolean', default: false },
-            rules: { type: 'string' },
+            rules: { type: 'string', multiple: true },
           },
         });
         const format = values.format as ReplayFormat;
@@ -60,7 +60,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
             context: values.context ?? (defaults ? SAMPLE_CONTEXT : undefined),
             format,
             includeSuppressed: values['include-suppressed'] ?? false,
-            rulesDir: values.rules,
+            rulesDirs: values.rules,
           },
           io,
         );

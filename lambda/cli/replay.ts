@@ -9,7 +9,7 @@ import { LayeredContextStore } from '../context/layered';
 import { syncSecondaryObject } from '../context/sync';
 import { processObject, type ObjectResult } from '../pipeline';
 import type { ContextStore, ObjectRef, ObjectSource } from '../ports';
-import { loadRulePack } from '../rules/loader';
+import { loadRulePacks } from '../packs/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
 import { MemoryFdrStore } from '../stores/memory-fdr';
@@ -26,7 +26,8 @@ export interface ReplayOptions {
   context?: string;
   format: ReplayFormat;
   includeSuppressed: boolean;
-  rulesDir?: string;
+  /** Rule pack directories (default: the shipped packs). */
+  rulesDirs?: string[];
 }
 
 export interface Io {
@@ -68,7 +69,7 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   let rules: LoadedRule[];
   let context: ContextStore;
   try {
-    rules = loadRulePack(opts.rulesDir);
+    rules = loadRulePacks(opts.rulesDirs && opts.rulesDirs.length > 0 ? opts.rulesDirs : undefined);
     context = await openContext(opts.context);
   } catch (err) {
     io.stderr.write(`fdr-detect replay: ${(err as Error).message}\n`);

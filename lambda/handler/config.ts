@@ -4,6 +4,7 @@
  */
 import { DEFAULT_MAX_ALERTS_PER_OBJECT } from '../alerts/overflow';
 import { DEFAULT_EVENT_PREFIXES } from '../keys';
+import { packDirsFrom } from '../packs/loader';
 
 export interface HandlerConfig {
   topicArn: string;
@@ -22,8 +23,8 @@ export interface HandlerConfig {
   contextCacheTtlMs: number;
   /** One context lookup's time limit before it degrades. */
   contextLookupTimeoutMs: number;
-  /** Rule pack folder (default: the pack bundled next to the handler). */
-  rulesDir: string | undefined;
+  /** Rule pack directories (default: the packs bundled next to the handler). */
+  rulePacks: string[] | undefined;
   /** Matches kept whole per object; the rest fold into one summary alert. */
   maxAlertsPerObject: number;
 }
@@ -61,7 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     contextCacheMaxEntries: Math.max(1, positive(env, 'CONTEXT_CACHE_MAX_ENTRIES') ?? 20_000),
     contextCacheTtlMs: (positive(env, 'CONTEXT_CACHE_TTL_SECONDS') ?? 300) * 1000,
     contextLookupTimeoutMs: positive(env, 'CONTEXT_LOOKUP_TIMEOUT_MS') ?? 5_000,
-    rulesDir: env.RULES_DIR || undefined,
+    rulePacks: packDirsFrom(env.RULE_PACKS),
     maxAlertsPerObject: positive(env, 'MAX_ALERTS_PER_OBJECT') ?? DEFAULT_MAX_ALERTS_PER_OBJECT,
   };
 }

@@ -97,7 +97,7 @@ describe('fdr-detect replay', () => {
 
 describe('fdr-detect lint', () => {
   it('passes the shipped rule and rejects the verbatim seed with located diagnostics', async () => {
-    const ok = await cli(['lint', join(SAMPLE_BATCHES, '..', '..', 'lambda', 'rules', 'pack', 't1021-002.cql')]);
+    const ok = await cli(['lint', join(SAMPLE_BATCHES, '..', '..', 'lambda', 'packs', 't1021-002', 't1021-002.cql')]);
     expect(ok.code).toBe(0);
     const seedPath = join(__dirname, '..', 'fixtures', 'seed', 't1021-002.logscale');
     expect(readFileSync(seedPath, 'utf8')).toContain('* | drop()');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ContextIndex } from '../../lambda/context/memory';
-import { isExpired, suppressionFor } from '../../lambda/context/policy';
+import { isExpired, policyOf, suppressionFor } from '../../lambda/context/policy';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { validateContext } from '../../lambda/context/validate';
 
 const SANCTIONED = { userSid: 'S-1-5-21-1-2-3-1104', userName: 'CORP\\svc_deploy', tags: ['psexec-sanctioned'], owner: 'it-ops', reason: 'deploy' };
@@ -29,32 +30,41 @@ describe('context snapshot precedence', () => {
   });
 });
 
+const POLICY = policyOf(loadRulePacks());
+
 describe('suppression policy', () => {
   it('suppresses PsExec only for a sanctioned user on an it-admin host, keeping entries and reason', () => {
-    const s = suppressionFor('PsExecExecution', SANCTIONED, JUMP, T);
+    const s = suppressionFor('PsExecExecution', { user: SANCTIONED, host: JUMP }, T, POLICY);
     expect(s?.reason).toMatch(/sanctioned/);
     expect(s?.entry.user).toBe(SANCTIONED);
     expect(s?.entry.host).toBe(JUMP);
     // A sanctioned account from an unknown workstation still alerts.
-    expect(suppressionFor('PsExecExecution', SANCTIONED, null, T)).toBeNull();
-    expect(suppressionFor('PsExecExecution', SANCTIONED, MON, T)).toBeNull();
-    expect(suppressionFor('PsExecExecution', null, JUMP, T)).toBeNull();
+    expect(suppressionFor('PsExecExecution', { user: SANCTIONED, host: null }, T, POLICY)).toBeNull();
+    expect(suppressionFor('PsExecExecution', { user: SANCTIONED, host: MON }, T, POLICY)).toBeNull();
+    expect(suppressionFor('PsExecExecution', { user: null, host: JUMP }, T, POLICY)).toBeNull();
   });
 
   it('suppresses SMB445 from monitoring or backup hosts only', () => {
-    expect(suppressionFor('SMB445Connection', null, MON, T)?.entry.host).toBe(MON);
-    expect(suppressionFor('SMB445Connection', null, { ...MON, tags: ['backup'] }, T)).not.toBeNull();
-    expect(suppressionFor('SMB445Connection', null, JUMP, T)).toBeNull();
-    expect(suppressionFor('NetUseAdminShare', SANCTIONED, JUMP, T)).toBeNull();
+    expect(suppressionFor('SMB445Connection', { user: null, host: MON }, T, POLICY)?.entry.host).toBe(MON);
+    expect(suppressionFor('SMB445Connection', { user: null, host: { ...MON, tags: ['backup'] } }, T, POLICY)).not.toBeNull();
+    expect(suppressionFor('SMB445Connection', { user: null, host: JUMP }, T, POLICY)).toBeNull();
+    expect(suppressionFor('NetUseAdminShare', { user: SANCTIONED, host: JUMP }, T, POLICY)).toBeNull();
+  });
+
+  it('suppresses by the remote host only when a rule names remoteHostTags', () => {
+    const rules = [{ alert_type: 'AdminShareOpened', remoteHostTags: ['it-admin'], reason: 'from an IT admin host' }];
+    expect(suppressionFor('AdminShareOpened', { user: null, host: null, remoteHost: JUMP }, T, rules)?.entry).toEqual({ remoteHost: JUMP });
+    expect(suppressionFor('AdminShareOpened', { user: null, host: JUMP, remoteHost: MON }, T, rules)).toBeNull();
+    expect(suppressionFor('AdminShareOpened', { user: null, host: null }, T, rules)).toBeNull();
   });
 
   it('ignores entries past expiresAt, compared with the event time', () => {
     const expiring = { ...SANCTIONED, expiresAt: '2026-11-01T00:00:00Z' };
     expect(isExpired(expiring, Date.parse('2026-10-31T23:59:59Z'))).toBe(false);
     expect(isExpired(expiring, Date.parse('2026-11-01T00:00:00Z'))).toBe(true);
-    expect(suppressionFor('PsExecExecution', expiring, JUMP, Date.parse('2026-10-01T00:00:00Z'))).not.toBeNull();
-    expect(suppressionFor('PsExecExecution', expiring, JUMP, T)).toBeNull();
-    expect(suppressionFor('SMB445Connection', null, { ...MON, expiresAt: '2020-01-01T00:00:00Z' }, T)).toBeNull();
+    expect(suppressionFor('PsExecExecution', { user: expiring, host: JUMP }, Date.parse('2026-10-01T00:00:00Z'), POLICY)).not.toBeNull();
+    expect(suppressionFor('PsExecExecution', { user: expiring, host: JUMP }, T, POLICY)).toBeNull();
+    expect(suppressionFor('SMB445Connection', { user: null, host: { ...MON, expiresAt: '2020-01-01T00:00:00Z' } }, T, POLICY)).toBeNull();
   });
 });
 

@@ -9,14 +9,14 @@ import { syncSecondaryObject } from '../../lambda/context/sync';
 import { main } from '../../lambda/cli/main';
 import { processObject } from '../../lambda/pipeline';
 import type { ObjectRef, ObjectSource } from '../../lambda/ports';
-import { loadRulePack } from '../../lambda/rules/loader';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { MemoryObjectSource } from '../../lambda/sources/file';
 import { createTable, drain, uniq } from '../support/aws';
 import { AID, SID, aidmaster, doc, freshStore, gz, userinfo } from '../stores/fdr-helpers';
 import { harness as sharedHarness, lambdaContext, s3Body as sharedS3Body, sqsEvent } from '../support/handler-harness';
 
 const s3 = new S3Client({ forcePathStyle: true });
-const rules = loadRulePack();
+const rules = loadRulePacks();
 
 const TENANT_AIDMASTER = 'acme/fdrv2/aidmaster/part-00000.gz';
 const PARTITIONED_USERINFO = 'acme/fdrv2/userinfo/batch=20261119/year=2026/month=11/day=19/platform=Win/part-00000.c000.txt.gz';

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { loadRulePack } from '../../lambda/rules/loader';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { readSamples, runSamples } from '../../lambda/packs/samples';
 
-const rules = loadRulePack();
+const rules = loadRulePacks();
 
 describe('shipped rule pack', () => {
   for (const rule of rules) {

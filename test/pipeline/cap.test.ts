@@ -4,11 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { OVERFLOW_ALERT_TYPE } from '../../lambda/alerts/overflow';
 import { StaticContextStore } from '../../lambda/context/file';
 import { processObject } from '../../lambda/pipeline';
-import { loadRulePack } from '../../lambda/rules/loader';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { MemoryObjectSource } from '../../lambda/sources/file';
 import { alertSchemaErrors } from '../support/alert-schema';
 
-const rules = loadRulePack();
+const rules = loadRulePacks();
 const HOSTS = ['aaaa0000aaaa0000aaaa0000aaaa0001', 'aaaa0000aaaa0000aaaa0000aaaa0002', 'aaaa0000aaaa0000aaaa0000aaaa0003'];
 const smb = (i: number, aid: string) => ({
   event_simpleName: 'NetworkConnectIP4',

@@ -5,10 +5,11 @@ import { describe, expect, it } from 'vitest';
 import { ensureFile } from '../../bench/generate';
 import { StaticContextStore } from '../../lambda/context/file';
 import { literalGates, processObject } from '../../lambda/pipeline';
-import { loadRulePack } from '../../lambda/rules/loader';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { FileObjectSource, MemoryObjectSource } from '../../lambda/sources/file';
+import { ruleOf } from '../support/rules';
 
-const rules = loadRulePack();
+const rules = loadRulePacks();
 
 async function both(source: FileObjectSource | MemoryObjectSource, key: string) {
   const run = (literalGates: boolean) => processObject({ bucket: null, key }, { source, rules, context: new StaticContextStore(), literalGates });
@@ -87,11 +88,8 @@ describe('literal gates on tricky bytes: gated and ungated agree', () => {
 
 describe('literal gates on lines written with HTML-safe JSON escapes (as real FDR lines are)', () => {
   it('a rule needing `=`, `<`, `>`, `&` or `\'` still matches lines that write them as \\u003d \\u003c \\u003e \\u0026 \\u0027', async () => {
-    const { compileQuery } = await import('../../lambda/rules/index');
     const src = `#event_simpleName = "ProcessRollup2" | CommandLine = /1> \\\\\\\\127\\.0\\.0\\.1\\\\ADMIN\\$\\\\__[\\d.]+ 2>&1/ | CommandLine = "*a=b*" | CommandLine = "*'q'*" | alert_type := "Redirect"`;
-    const { query, diagnostics } = compileQuery(src);
-    expect(diagnostics.filter((d) => d.severity === 'error')).toEqual([]);
-    const rule = { meta: { id: 'escapes', title: 't', technique: 'T1021.002', tactic: 'lateral-movement', severity: { default: 'high' as const }, query: 'x', samples: 'y' }, query: query!, path: 'x' };
+    const rule = ruleOf('escapes', src);
     const cmd = "cmd.exe /Q /c cd \\\\ 1> \\\\127.0.0.1\\ADMIN$\\__1567439113.54 2>&1 a=b 'q'";
     const escaped = JSON.stringify({ event_simpleName: 'ProcessRollup2', aid: 'a1', TargetProcessId: '1', ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe', CommandLine: cmd, timestamp: '1' })
       .replace(/=/g, '\\u003d').replace(/</g, '\\u003c').replace(/>/g, '\\u003e').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');

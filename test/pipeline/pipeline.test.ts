@@ -4,10 +4,10 @@ import { StaticContextStore } from '../../lambda/context/file';
 import type { ContextStore } from '../../lambda/ports';
 import { processObject } from '../../lambda/pipeline';
 import { MemoryObjectSource } from '../../lambda/sources/file';
-import { loadRulePack } from '../../lambda/rules/loader';
+import { loadRulePacks } from '../../lambda/packs/loader';
 import { ALERT_SCHEMA } from '../../lambda/alerts/types';
 
-const rules = loadRulePack();
+const rules = loadRulePacks();
 const A1 = '7c1e4b2a9d3f4e6a8b0c1d2e3f4a5b6c';
 const A2 = '1a2b3c4d5e6f47a8b9c0d1e2f3a4b5c6';
 const SID = 'S-1-5-21-1111111111-2222222222-3333333333-1187';
@@ -41,7 +41,7 @@ describe('pipeline', () => {
     const a = r.alerts[0];
     expect(Object.keys(a).sort()).toEqual(
       ['schema', 'alert_id', 'alert_type', 'rule_id', 'severity', 'technique', 'tactic', '@timestamp', 'event_id', 'event_simpleName', 'aid', 'cid',
-        'ComputerName', 'UserName', 'UserSid', 'FileName', 'CommandLine', 'RemoteAddressIP4', 'RemotePort', 'attribution', 'context', 'source', 'redacted'].sort(),
+        'ComputerName', 'UserName', 'UserSid', 'FileName', 'CommandLine', 'RemoteAddressIP4', 'RemotePort', 'attribution', 'context', 'source', 'redacted', 'fields'].sort(),
     );
     expect(a).toMatchObject({
       schema: ALERT_SCHEMA, alert_type: 'PsExecExecution', severity: 'high', technique: 'T1021.002', tactic: 'lateral-movement',

@@ -5,19 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { StaticContextStore } from '../../lambda/context/file';
 import { processObject } from '../../lambda/pipeline';
-import { compileQuery } from '../../lambda/rules/index';
 import type { LoadedRule } from '../../lambda/rules/rule';
 import { MemoryObjectSource } from '../../lambda/sources/file';
+import { ruleOf } from '../support/rules';
 
-function rule(id: string, source: string): LoadedRule {
-  const { query, diagnostics } = compileQuery(source);
-  if (!query) throw new Error(`${id}: ${JSON.stringify(diagnostics)}`);
-  return {
-    meta: { id, title: id, technique: 'T1021.002', tactic: 'lateral-movement', severity: { default: 'medium' }, query: `${id}.cql`, samples: `${id}.samples.json` },
-    query,
-    path: `${id}.cql`,
-  };
-}
+const rule = (id: string, source: string): LoadedRule => ruleOf(id, source);
 
 /** Rules whose every event type needs literals: the gates are in play. */
 const GATED: LoadedRule[] = [

@@ -25,6 +25,7 @@ export function makeAlert(over: Partial<AlertRecord> = {}): AlertRecord {
     context: { host: null, user: null, names: { ComputerName: 'context', UserName: 'context' }, degraded: null },
     source: { bucket: 'b', key: 'data/x/part-00000.gz', line: 1 },
     redacted: ['CommandLine'],
+    fields: {},
     ...over,
   };
 }
