@@ -14,14 +14,23 @@ import {
   OutputFormat,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 
-/** Repository (or installed package) root: the folder holding package.json, lambda/ and infra/. */
+/**
+ * Repository (or installed package) root: the folder holding package.json. This module is infra/bundling.ts in
+ * the repository and part of dist/infra.js in the build; both are one folder below the root.
+ */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The Lambda entry point (export `handler`). */
-export const DETECTION_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
+/**
+ * Whether the handler is bundled from the TypeScript sources (this repository) or from the compiled JavaScript an
+ * installed package ships (dist/handler.js, its npm dependencies resolved from the app's node_modules).
+ */
+const FROM_SOURCES = existsSync(join(PROJECT_ROOT, 'lambda', 'handler.ts'));
 
-/** The shipped CQL rule pack, relative to PROJECT_ROOT; copied next to the bundle as `pack/`. */
-export const RULE_PACK_SOURCE = 'lambda/rules/pack';
+/** The Lambda entry point (export `handler`). */
+export const DETECTION_ENTRY = FROM_SOURCES ? join(PROJECT_ROOT, 'lambda', 'handler.ts') : join(PROJECT_ROOT, 'dist', 'handler.js');
+
+/** The CQL rule pack, relative to PROJECT_ROOT (the sources', or the build's copy); copied next to the bundle as `pack/`. */
+export const RULE_PACK_SOURCE = FROM_SOURCES ? 'lambda/rules/pack' : 'dist/pack';
 
 /** Name of the rule pack folder inside the bundle (the handler resolves `./pack` next to itself). */
 export const RULE_PACK_BUNDLE_DIR = 'pack';
