@@ -284,13 +284,13 @@ export async function main(argv: string[], io: Io, env: NodeJS.ProcessEnv = proc
     const found = resolve(argv);
     if ('group' in found) {
       helpFor = found.group.join(' ');
-      if (found.next === undefined || found.next === '--help' || found.next === '-h') {
-        if (found.next !== undefined) {
-          io.stdout.write(groupHelp(found.group));
-          return 0;
-        }
+      if (found.next === '--help' || found.next === '-h') {
+        io.stdout.write(groupHelp(found.group));
+        return 0;
+      }
+      if (found.next === undefined || found.next.startsWith('-')) {
         const choices = [...new Set(groupOf(found.group).map((c) => c.path[found.group.length]))];
-        throw new UsageError(`${helpFor} needs one of: ${choices.join(', ')}`);
+        throw new UsageError(`${helpFor} needs one of: ${choices.join(', ')}${found.next ? ` (before ${found.next})` : ''}`);
       }
       throw unknownCommand(found.group, found.next);
     }
