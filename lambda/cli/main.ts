@@ -320,10 +320,9 @@ function suggestionFor(given: string, spellings: string[]): string {
 
 /** The process entry point (bin/fdr-detect.mjs; `tsx lambda/cli/main.ts` in the repository). */
 export async function run(argv: string[] = process.argv.slice(2)): Promise<void> {
-  // `fdr-detect replay | head`: a closed pipe ends the output, not with a stack trace.
+  // `fdr-detect … | head`: a reader that goes away is no error (replay also stops producing, see output.ts).
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
-    throw err;
+    if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
   });
   try {
     process.exitCode = await main(argv, { stdout: process.stdout, stderr: process.stderr });
