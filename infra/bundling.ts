@@ -14,14 +14,23 @@ import {
   OutputFormat,
 } from 'aws-cdk-lib/aws-lambda-nodejs';
 
-/** Repository (or installed package) root: the folder holding package.json, lambda/ and infra/. */
+/**
+ * Repository (or installed package) root: the folder holding package.json. This module is infra/bundling.ts in
+ * the repository and part of dist/infra.js in the build; both are one folder below the root.
+ */
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** The Lambda entry point (export `handler`). */
-export const DETECTION_ENTRY = join(PROJECT_ROOT, 'lambda', 'handler.ts');
+/**
+ * Whether the handler is bundled from the TypeScript sources (this repository) or from the compiled JavaScript an
+ * installed package ships (dist/handler.js, its npm dependencies resolved from the app's node_modules).
+ */
+const FROM_SOURCES = existsSync(join(PROJECT_ROOT, 'lambda', 'handler.ts'));
 
-/** Where the shipped rule packs and their metadata schema live, relative to PROJECT_ROOT. */
-export const RULE_PACKS_SOURCE = 'lambda/packs';
+/** The Lambda entry point (export `handler`). */
+export const DETECTION_ENTRY = FROM_SOURCES ? join(PROJECT_ROOT, 'lambda', 'handler.ts') : join(PROJECT_ROOT, 'dist', 'handler.js');
+
+/** Where the shipped rule packs and their metadata schema live, relative to PROJECT_ROOT (the sources', or the build's copy). */
+export const RULE_PACKS_SOURCE = FROM_SOURCES ? 'lambda/packs' : 'dist/packs';
 
 /** The packs shipped with fdr-detect (absolute directories): the default of the construct's `rulePacks`. */
 export function shippedRulePacks(): string[] {
