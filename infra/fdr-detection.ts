@@ -2,7 +2,7 @@
  * FdrDetection: the whole fdr-detect pipeline as one construct.
  *
  *   S3 landing bucket (FDR batches) ──ObjectCreated (event-data + fdrv2/ prefixes)──► SQS (+ DLQ)
- *     ──► detection Lambda ──► SNS alert topic (KMS)            DynamoDB: context (hosts/users), dedupe (TTL)
+ *     ──► detection Lambda ──► SNS alert topic (KMS)            DynamoDB: context (hosts/users), dedupe (TTL), state (TTL)
  *   CloudWatch alarms ──► SNS operations topic (KMS); dashboard with the pipeline's metrics.
  *
  * Use it as is (`cdk deploy` of this project's app) or inside another CDK app next to an existing FDR bucket.
@@ -31,6 +31,7 @@ import { S3_SOURCE_ACTIONS } from '../lambda/sources/s3';
 import { FDR_WRITER_ACTIONS } from '../lambda/stores/context-dynamodb/fdr-writer';
 import { CONTEXT_LOOKUP_ACTIONS } from '../lambda/stores/context-dynamodb/lookup';
 import { DEDUPE_STORE_ACTIONS } from '../lambda/stores/dedupe-dynamodb';
+import { STATE_STORE_ACTIONS } from '../lambda/stores/state-dynamodb';
 import { detectionFunctionCodeProps } from './bundling';
 import { acknowledge } from './nag';
 
@@ -171,6 +172,7 @@ const union = (...lists: readonly (readonly string[])[]): string[] => [...new Se
 /** What the function may do on each resource: exactly the actions its adapters declare they call. */
 export const CONTEXT_TABLE_ACTIONS = union(CONTEXT_LOOKUP_ACTIONS, FDR_WRITER_ACTIONS);
 export const DEDUPE_TABLE_ACTIONS = union(DEDUPE_STORE_ACTIONS);
+export const STATE_TABLE_ACTIONS = union(STATE_STORE_ACTIONS);
 export const OBJECT_ACTIONS = union(S3_SOURCE_ACTIONS);
 export const ALERT_TOPIC_ACTIONS = union(SNS_SINK_ACTIONS);
 
@@ -210,6 +212,8 @@ export class FdrDetection extends Construct {
   public readonly topicKey?: kms.Key;
   public readonly contextTable: dynamodb.Table;
   public readonly dedupeTable: dynamodb.Table;
+  /** Throttle slots, aggregate windows and firing markers of stateful rules (TTL `expiresAt`). */
+  public readonly stateTable: dynamodb.Table;
   public readonly dashboard: cloudwatch.Dashboard;
   public readonly alarms: {
     readonly deadLetterQueueNotEmpty: cloudwatch.Alarm;
@@ -338,6 +342,15 @@ export class FdrDetection extends Construct {
       timeToLiveAttribute: 'expiresAt',
       removalPolicy: RemovalPolicy.DESTROY, // short-lived claims that expire by TTL
     });
+    this.stateTable = new dynamodb.Table(this, 'StateTable', {
+      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: dynamodb.TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'expiresAt',
+      removalPolicy: RemovalPolicy.DESTROY, // windows and slots that expire by TTL
+    });
 
     // ---------------------------------------------------------------- topics
     let topicKey: kms.Key | undefined;
@@ -400,7 +413,7 @@ export class FdrDetection extends Construct {
     // An explicit role: no AWS managed policy, every statement below is scoped to this pipeline's resources.
     this.functionRole = new iam.Role(this, 'FunctionRole', {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
-      description: 'fdr-detect detection function: read FDR objects, context/dedupe tables, publish alerts',
+      description: 'fdr-detect detection function: read FDR objects, context/dedupe/state tables, publish alerts',
     });
     const role = this.functionRole;
     this.logGroup.grantWrite(role);
@@ -437,6 +450,13 @@ export class FdrDetection extends Construct {
     );
     role.addToPrincipalPolicy(
       new iam.PolicyStatement({
+        sid: 'StateTable',
+        actions: [...STATE_TABLE_ACTIONS],
+        resources: [this.stateTable.tableArn],
+      }),
+    );
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
         sid: 'PublishAlerts',
         actions: [...ALERT_TOPIC_ACTIONS],
         resources: [this.alertTopic.topicArn],
@@ -468,6 +488,7 @@ export class FdrDetection extends Construct {
       environment: {
         CONTEXT_TABLE_NAME: this.contextTable.tableName,
         DEDUPE_TABLE_NAME: this.dedupeTable.tableName,
+        STATE_TABLE_NAME: this.stateTable.tableName,
         ALERT_TOPIC_ARN: this.alertTopic.topicArn,
         DEDUPE_WINDOW_DAYS: String(dedupeDays),
         EVENT_PREFIXES: this.eventDataPrefixes.join(','),
@@ -587,6 +608,19 @@ export class FdrDetection extends Construct {
         ],
         width,
       }),
+    );
+    this.dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Throttled and shadow',
+        left: [sum('AlertsThrottled', 'Throttled'), sum('AlertsShadow', 'Shadow rules (not published)')],
+        width,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Aggregate rules',
+        left: [sum('AggregateFirings', 'Firings'), sum('AggregateQuiet', 'Quiet (already fired)'), sum('LateEvents', 'Late events (not merged)')],
+        width,
+      }),
+      new cloudwatch.GraphWidget({ title: 'State table requests', left: [sum('StateRequests', 'Requests')], width }),
     );
     this.dashboard.addWidgets(
       new cloudwatch.GraphWidget({

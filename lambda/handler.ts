@@ -18,7 +18,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { StaticContextStore } from './context/file';
-import { readConfig, safetyMargin, type HandlerConfig } from './handler/config';
+import { ConfigError, readConfig, safetyMargin, type HandlerConfig } from './handler/config';
+import { policyOf } from './context/policy';
+import { isStateful } from './stateful/index';
+import { DynamoStateStore } from './stores/state-dynamodb';
 import { Deadline, type HandlerDeps } from './handler/deps';
 import { METRICS_NAMESPACE, SERVICE_NAME } from './handler/metrics';
 import { parseNotification, parseSqsBody } from './handler/notifications';
@@ -40,6 +43,10 @@ export type CoreDeps = Omit<HandlerDeps, 'logger' | 'metrics'>;
 /** Production dependencies from the environment. */
 export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
   const rules = loadRulePacks(config.rulePacks);
+  if (isStateful(rules) && !config.stateTable) {
+    const ids = rules.filter((r) => isStateful([r])).map((r) => r.meta.id);
+    throw new ConfigError(`STATE_TABLE_NAME is not set, but these rules throttle or aggregate: ${ids.join(', ')}`);
+  }
   let context: CoreDeps['context'];
   let contextSync: CoreDeps['contextSync'] = null;
   if (config.contextTable) {
@@ -53,6 +60,7 @@ export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
   return {
     config,
     rules,
+    policy: policyOf(rules),
     source: new S3ObjectSource(),
     context,
     contextSync,
@@ -61,6 +69,7 @@ export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
       windowSeconds: config.dedupeWindowSeconds,
       leaseMs: config.dedupeLeaseMs,
     }),
+    state: config.stateTable ? new DynamoStateStore({ tableName: config.stateTable }) : null,
     sink: new SnsAlertSink({ topicArn: config.topicArn }),
   };
 }

@@ -12,7 +12,7 @@ import { DEFAULT_MAX_ALERTS_PER_OBJECT, MAX_FOLDED_KEYS, overflowAlert, type Fol
 import { buildAlert } from './alerts/record';
 import { redactCommandLine } from './alerts/redact';
 import type { AlertRecord } from './alerts/types';
-import { decide, lookup, type Names, type Subject } from './context/enrich';
+import { decide, lookup, subjectOf, type Names, type Subject } from './context/enrich';
 import { policyOf, type SuppressionRule } from './context/policy';
 import { decodeEvents } from './fdr/decode';
 import { emptyStats } from './fdr/lines';
@@ -24,7 +24,7 @@ import { SourceError, isTransientSourceError, type ContextStore, type ObjectRef,
 import { linePredicate } from './rules/literals';
 import type { LoadedRule } from './rules/rule';
 import type { Fields } from './rules/types';
-import { RuleAggregation, SAMPLE_ATTRIBUTION } from './stateful/collect';
+import { RuleAggregation } from './stateful/collect';
 
 export interface PipelineDeps {
   source: ObjectSource;
@@ -232,7 +232,6 @@ function completeSample(sample: Fields, identity: IdentityIndex): void {
   if (names.ComputerName) [sample.ComputerName, sample._ComputerNameSource] = [names.ComputerName, names.ComputerNameSource ?? undefined];
   if (names.UserName) [sample.UserName, sample._UserNameSource] = [names.UserName, names.UserNameSource ?? undefined];
   if (sample.CommandLine) sample.CommandLine = redactCommandLine(sample.CommandLine).text;
-  void SAMPLE_ATTRIBUTION;
 }
 
 /**
@@ -355,13 +354,7 @@ class Matches {
 
 /** Names and context queries of one match (whole or folded). */
 function prepare(fields: Fields, identity: IdentityIndex): Subject {
-  const names = streamNames(fields, identity);
-  return {
-    names,
-    host: { aid: fields.aid, computerName: names.ComputerName, ips: [fields.aip, fields.LocalAddressIP4] },
-    user: { userSid: fields.UserSid, userName: names.UserName },
-    remoteHost: fields.RemoteAddressIP4 || fields.RemoteAddressIP6 ? { ips: [fields.RemoteAddressIP4, fields.RemoteAddressIP6] } : undefined,
-  };
+  return subjectOf(fields, streamNames(fields, identity));
 }
 
 async function enrich(
@@ -401,6 +394,8 @@ async function enrich(
   const foldedAlerts: FoldedAlert[] = [];
   for (const { k, s } of keys) {
     folded.matches += k.count;
+    // A shadow rule never pages, not even through the summary.
+    if (k.rule.mode === 'shadow') continue;
     if (decide(snapshot, s, k.alertType, k.lastTs, policy).suppressed) {
       folded.suppressed += k.count;
       continue;

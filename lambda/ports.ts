@@ -230,8 +230,12 @@ export interface GroupRange {
  * redeliveries cannot double-count or fire twice.
  */
 export interface StateStore {
-  /** Takes every slot nobody else holds; returns the keys this call's holders hold now (taken, or already theirs). */
-  claimThrottles(slots: ThrottleSlot[]): Promise<Set<string>>;
+  /**
+   * Takes every slot nobody else holds (a holder may take its own slot again: a retry after a failed publication).
+   * Returns each slot's holder after the call: the caller's alert id when taken or already its own, another alert's
+   * id when another holds it (null when the store cannot say which).
+   */
+  claimThrottles(slots: ThrottleSlot[]): Promise<Map<string, string | null>>;
   /** Stores contributions, each replacing the same contributor's for its group and bucket. */
   putContributions(items: AggregateContribution[]): Promise<void>;
   /** Every contribution to the groups within their bucket ranges (inclusive). */

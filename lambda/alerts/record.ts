@@ -143,6 +143,7 @@ export function buildAlert(m: MatchFacts): AlertRecord {
   };
   const throttle = throttleFor(m.rule, alertType, f, fixed['@timestamp']);
   if (throttle) record.throttle = throttle;
+  if (m.rule.mode === 'shadow') record.shadow = true;
   if (m.suppressed) record.suppressed = { reason: m.suppressed.reason, entry: m.suppressed.entry };
   return record;
 }
@@ -204,6 +205,7 @@ export function buildAggregateAlert(m: AggregateFacts): AlertRecord {
     fields: out.fields,
     aggregate,
   };
+  if (m.rule.mode === 'shadow') record.shadow = true;
   if (m.suppressed) record.suppressed = { reason: m.suppressed.reason, entry: m.suppressed.entry };
   return record;
 }

@@ -3,7 +3,7 @@
  * this process, on a test event (e.g. events/lambda/*.json), against whatever the AWS SDK is pointed at:
  * `AWS_ENDPOINT_URL_*` (local servers: `npm run local` prints them) or real AWS when those are unset.
  *
- * Required environment (README "Environment"): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, ALERT_TOPIC_ARN, AWS_REGION.
+ * Required environment (README "Environment"): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, STATE_TABLE_NAME, ALERT_TOPIC_ARN, AWS_REGION.
  * The handler's response (`{batchItemFailures: [...]}` for SQS events, `{status: "ok"}` for a direct S3 event)
  * is the only thing on stdout; the handler's own logs (Powertools JSON) and metrics (EMF) go to stderr.
  * Exit 0: the handler returned (whatever it returned); 1: missing environment, unreadable/invalid event file, or
@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import type { Context } from 'aws-lambda';
 import type { Io } from './replay';
 
-export const INVOKE_REQUIRED_ENV = ['CONTEXT_TABLE_NAME', 'DEDUPE_TABLE_NAME', 'ALERT_TOPIC_ARN', 'AWS_REGION'] as const;
+export const INVOKE_REQUIRED_ENV = ['CONTEXT_TABLE_NAME', 'DEDUPE_TABLE_NAME', 'STATE_TABLE_NAME', 'ALERT_TOPIC_ARN', 'AWS_REGION'] as const;
 /** The stack's default function timeout (infra/fdr-detection.ts) and memory. */
 export const DEFAULT_TIMEOUT_SECONDS = 300;
 const DEFAULT_MEMORY_MB = 1769;
@@ -98,7 +98,7 @@ export async function runInvoke(o: InvokeOptions, io: Io): Promise<number> {
   if (missing.length > 0) {
     io.stderr.write(
       `fdr-detect invoke: missing environment: ${missing.join(', ')}\n` +
-        `  set CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, ALERT_TOPIC_ARN and AWS_REGION (README "Environment"); for local servers also\n` +
+        `  set CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, STATE_TABLE_NAME, ALERT_TOPIC_ARN and AWS_REGION (README "Environment"); for local servers also\n` +
         `  AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL_SNS, AWS_ENDPOINT_URL_DYNAMODB (unset: real AWS).\n`,
     );
     return 1;

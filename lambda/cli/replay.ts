@@ -7,7 +7,11 @@ import type { AlertRecord } from '../alerts/types';
 import { loadContextFile, StaticContextStore } from '../context/file';
 import { LayeredContextStore } from '../context/layered';
 import { syncSecondaryObject } from '../context/sync';
+import { policyOf } from '../context/policy';
 import { processObject, type ObjectResult } from '../pipeline';
+import { OVERFLOW_RULE_ID } from '../alerts/overflow';
+import { applyState } from '../stateful/index';
+import { MemoryStateStore } from '../stores/state-memory';
 import type { ContextStore, ObjectRef, ObjectSource } from '../ports';
 import { loadRulePacks } from '../packs/loader';
 import type { LoadedRule } from '../rules/rule';
@@ -16,6 +20,7 @@ import { MemoryFdrStore } from '../stores/memory-fdr';
 import { expandLocalInputs } from './inputs';
 import { Output, TopRows } from './output';
 import { DEFAULT_TABLE, renderTable, rowOrder, tableLimit } from './table';
+import type { TableSpec } from '../rules/types';
 import { Summary } from './summary';
 
 export type ReplayFormat = 'table' | 'ndjson' | 'json';
@@ -26,6 +31,10 @@ export interface ReplayOptions {
   context?: string;
   format: ReplayFormat;
   includeSuppressed: boolean;
+  /** Also show the alerts of shadow rules (never published). */
+  includeShadow?: boolean;
+  /** Also show throttled matches (never published). */
+  includeThrottled?: boolean;
   /** Rule pack directories (default: the shipped packs). */
   rulesDirs?: string[];
 }
@@ -110,30 +119,77 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
 
   if (fdr.size > 0) context = new LayeredContextStore(fdr, context);
 
-  const spec = rules[0]?.query.table ?? DEFAULT_TABLE;
-  const table = new TopRows<AlertRecord>(tableLimit(spec), rowOrder(spec));
+  // State spans every input of the run, as it spans objects in the Lambda: a fan-out split over two files fires.
+  const state = new MemoryStateStore();
+  const policy = policyOf(rules);
+  const tables = new Tables(rules);
+  const shows = (a: AlertRecord): boolean =>
+    (!a.shadow || !!opts.includeShadow) && (!a.suppressed || opts.includeSuppressed) && (!a.throttled || !!opts.includeThrottled);
   const out = new Output(io.stdout);
   let firstJson = true;
   if (opts.format === 'json') await out.write('[');
   for (const job of jobs) {
     if (out.closed) break; // the reader went away (`| head`): nothing more to show
     summary.startObject(job.ref);
-    const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context });
-    summary.addObject(result);
-    const shown = opts.includeSuppressed ? [...result.alerts, ...result.suppressed].sort((a, b) => (a.source.line ?? 0) - (b.source.line ?? 0)) : result.alerts;
+    const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context, policy });
+    const stateful = await applyState(result, { store: state, context, policy });
+    summary.addObject(result, stateful);
+    const all = [...stateful.publish, ...stateful.shadow, ...stateful.throttled, ...result.suppressed, ...stateful.suppressed];
+    const shown = all.filter(shows).sort((a, b) => (a.source.line ?? Infinity) - (b.source.line ?? Infinity));
     for (const a of shown) {
       if (opts.format === 'ndjson') await out.write(JSON.stringify(a) + '\n');
       else if (opts.format === 'json') {
         await out.write((firstJson ? '\n' : ',\n') + JSON.stringify(a));
         firstJson = false;
-      } else table.add(a);
+      } else tables.add(a);
     }
   }
   if (out.closed) return EXIT_OK; // ends quietly: the reader has what it wanted
   if (opts.format === 'json') await out.write(firstJson ? ']\n' : '\n]\n');
   if (opts.format === 'table') {
-    await out.write(renderTable(table.result(), spec, { suppressedColumn: opts.includeSuppressed, total: table.total }));
+    await out.write(tables.render(opts.includeSuppressed || !!opts.includeShadow || !!opts.includeThrottled));
   }
   summary.finish();
   return summary.hadInputErrors ? EXIT_INPUT_ERRORS : EXIT_OK;
+}
+
+/** One LogScale-style table per rule (its own table() spec); a single table when one rule produced rows. */
+class Tables {
+  private readonly byRule = new Map<string, { spec: TableSpec; title: string; rows: TopRows<AlertRecord> }>();
+
+  constructor(private readonly rules: readonly LoadedRule[]) {}
+
+  private tableOf(ruleId: string) {
+    let t = this.byRule.get(ruleId);
+    if (!t) {
+      const rule = this.rules.find((r) => r.meta.id === ruleId);
+      const spec = rule?.query.table ?? DEFAULT_TABLE;
+      const title = rule ? `${rule.meta.id}: ${rule.meta.title}` : ruleId === OVERFLOW_RULE_ID ? `${ruleId}: matches past the per-object cap` : ruleId;
+      t = { spec, title, rows: new TopRows<AlertRecord>(tableLimit(spec), rowOrder(spec)) };
+      this.byRule.set(ruleId, t);
+    }
+    return t;
+  }
+
+  add(a: AlertRecord): void {
+    this.tableOf(a.rule_id).rows.add(a);
+  }
+
+  render(statusColumn: boolean): string {
+    const tables = [...this.byRule.values()];
+    if (tables.length === 0) return renderTable([], this.rules[0]?.query.table ?? DEFAULT_TABLE, { statusColumn });
+    if (tables.length === 1) {
+      const t = tables[0];
+      return renderTable(t.rows.result(), t.spec, { statusColumn, total: t.rows.total });
+    }
+    // In the rules' load order, then anything else (the overflow summary).
+    const order = (id: string): number => {
+      const i = this.rules.findIndex((r) => r.meta.id === id);
+      return i < 0 ? this.rules.length : i;
+    };
+    return [...this.byRule.entries()]
+      .sort(([a], [b]) => order(a) - order(b))
+      .map(([, t]) => `${t.title} (${t.rows.total} rows)\n${renderTable(t.rows.result(), t.spec, { statusColumn, total: t.rows.total })}`)
+      .join('\n');
+  }
 }

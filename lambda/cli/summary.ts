@@ -1,5 +1,6 @@
 /** The replay summary on stderr (events, matches, alerts, suppressed, skipped lines by reason, MB/s) and progress. */
 import type { ObjectResult } from '../pipeline';
+import type { StatefulResult } from '../stateful/index';
 import type { SyncResult } from '../context/sync';
 import { secondarySkipReason } from '../keys';
 import type { ObjectRef } from '../ports';
@@ -16,6 +17,10 @@ export class Summary {
   alerts = 0;
   suppressed = 0;
   folded = 0;
+  throttled = 0;
+  shadow = 0;
+  aggregateFirings = 0;
+  lateEvents = 0;
   decidedEarly = 0;
   readonly skipped = new Map<string, number>();
   readonly errors: string[] = [];
@@ -40,14 +45,18 @@ export class Summary {
     this.out.write(`\r\x1b[K[${this.objects} objects, ${mb} MB, ${this.alerts} alerts] ${ref.key.slice(-60)}`);
   }
 
-  addObject(r: ObjectResult): void {
+  addObject(r: ObjectResult, s?: StatefulResult): void {
     this.objects++;
     this.events += r.stats.lines;
     this.bytesIn += r.stats.bytesIn;
     this.bytesOut += r.stats.bytesOut;
     this.matches += r.matches;
-    this.alerts += r.alerts.length;
-    this.suppressed += r.suppressed.length + r.folded.suppressed;
+    this.alerts += s ? s.publish.length : r.alerts.length;
+    this.suppressed += r.suppressed.length + r.folded.suppressed + (s?.suppressed.length ?? 0);
+    this.throttled += s?.throttled.length ?? 0;
+    this.shadow += s?.shadow.length ?? 0;
+    this.aggregateFirings += s?.fired ?? 0;
+    this.lateEvents += s?.lateEvents ?? 0;
     this.folded += r.folded.alerts;
     this.decidedEarly += r.join.decidedEarly;
     this.repairedUtf8 += r.stats.repairedUtf8 ?? 0;
@@ -86,6 +95,10 @@ export class Summary {
     for (const e of this.errors) this.out.write(`error: ${e}\n`);
     this.out.write(
       `objects=${this.objects}${this.secondary ? ` secondary=${this.secondary}` : ''} events=${this.events} matches=${this.matches} alerts=${this.alerts} suppressed=${this.suppressed} ` +
+        (this.throttled ? `throttled=${this.throttled} ` : '') +
+        (this.shadow ? `shadow=${this.shadow} ` : '') +
+        (this.aggregateFirings ? `aggregate_firings=${this.aggregateFirings} ` : '') +
+        (this.lateEvents ? `late_events=${this.lateEvents} ` : '') +
         (this.folded ? `folded=${this.folded} ` : '') +
         (this.decidedEarly ? `joins_decided_early=${this.decidedEarly} ` : '') +
         `skipped_lines=${skipped}${this.repairedUtf8 ? ` repaired_utf8=${this.repairedUtf8}` : ''} errors=${this.errors.length} ` +

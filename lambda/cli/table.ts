@@ -1,4 +1,7 @@
-/** LogScale-style table output for `replay --format table`: the rule's own table() columns, sort and limit. */
+/**
+ * LogScale-style table output for `replay --format table`: the rule's own table() columns, sort and limit (one
+ * table per rule when several rules produced rows, as LogScale shows one result per query).
+ */
 import type { AlertRecord } from '../alerts/types';
 import type { TableSpec } from '../rules/types';
 
@@ -11,8 +14,24 @@ export const DEFAULT_TABLE: TableSpec = {
   limit: 1000,
 };
 
+/** A column's value: a record key, else one of the rule's own fields or an aggregate's values. */
+function valueOf(record: AlertRecord, field: string): unknown {
+  const top = (record as unknown as Record<string, unknown>)[field];
+  if (top !== undefined) return top;
+  return record.fields?.[field] ?? record.aggregate?.values[field] ?? record.aggregate?.group[field];
+}
+
+/** Why a row was not (or would not be) published: `suppressed: …`, `throttled: …`, `shadow`; empty for an alert. */
+export function statusOf(r: AlertRecord): string {
+  const parts: string[] = [];
+  if (r.shadow) parts.push('shadow');
+  if (r.suppressed) parts.push(`suppressed: ${r.suppressed.reason}`);
+  if (r.throttled) parts.push(r.throttled.reason);
+  return parts.join('; ');
+}
+
 function cell(record: AlertRecord, field: string): string {
-  const value = (record as unknown as Record<string, unknown>)[field];
+  const value = valueOf(record, field);
   if (value === null || value === undefined) return '';
   if (field === '@timestamp' && typeof value === 'number') return new Date(value).toISOString().replace('T', ' ').replace('Z', '');
   const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
@@ -20,11 +39,15 @@ function cell(record: AlertRecord, field: string): string {
   return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
 }
 
+const NUMERIC = /^-?\d+(\.\d+)?$/;
+
 function compare(a: unknown, b: unknown): number {
   if (a === b) return 0;
   if (a === null || a === undefined) return -1;
   if (b === null || b === undefined) return 1;
   if (typeof a === 'number' && typeof b === 'number') return a - b;
+  // A rule's own fields are strings: counts and sums sort as numbers.
+  if (typeof a === 'string' && typeof b === 'string' && NUMERIC.test(a) && NUMERIC.test(b)) return Number(a) - Number(b);
   return String(a).localeCompare(String(b));
 }
 
@@ -39,20 +62,20 @@ export function rowOrder(spec: TableSpec): (a: AlertRecord, b: AlertRecord) => n
   if (!spec.sortby) return () => 0;
   const key = spec.sortby;
   const dir = spec.order === 'asc' ? 1 : -1;
-  return (a, b) => dir * compare((a as unknown as Record<string, unknown>)[key], (b as unknown as Record<string, unknown>)[key]);
+  return (a, b) => dir * compare(valueOf(a, key), valueOf(b, key));
 }
 
 /** `records` in table order (at most the table's limit of them); `total`: how many rows there were in all. */
 export function renderTable(
   records: AlertRecord[],
   spec: TableSpec = DEFAULT_TABLE,
-  opts: { suppressedColumn?: boolean; total?: number } = {},
+  opts: { statusColumn?: boolean; total?: number } = {},
 ): string {
-  const fields = opts.suppressedColumn ? [...spec.fields, 'suppressed'] : spec.fields;
+  const fields = opts.statusColumn ? [...spec.fields, 'status'] : spec.fields;
   const sorted = [...records].sort(rowOrder(spec));
   const total = opts.total ?? records.length;
   const rows = sorted.slice(0, tableLimit(spec)).map((r) =>
-    fields.map((f) => (f === 'suppressed' ? (r.suppressed ? `yes: ${r.suppressed.reason}` : '') : cell(r, f))),
+    fields.map((f, i) => (opts.statusColumn && i === fields.length - 1 ? statusOf(r) : cell(r, f))),
   );
   const widths = fields.map((f, i) => Math.max(f.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;

@@ -4,6 +4,7 @@
  * (an outage) nothing is suppressed: alert rather than lose a detection.
  */
 import type { ContextSnapshot, ContextStore } from '../ports';
+import type { Fields } from '../rules/types';
 import { errorMessage } from '../util';
 import { ContextIndex } from './memory';
 import { suppressionFor, type Suppression, type SuppressionRule } from './policy';
@@ -26,6 +27,16 @@ export interface Subject {
   user: UserQuery;
   /** The event's remote address, for policies on the remote host (found by that address only). */
   remoteHost?: HostQuery;
+}
+
+/** What is looked up for an event's fields, with the names already resolved for it. */
+export function subjectOf(fields: Fields, names: Names): Subject {
+  return {
+    names,
+    host: { aid: fields.aid, computerName: names.ComputerName, ips: [fields.aip, fields.LocalAddressIP4] },
+    user: { userSid: fields.UserSid, userName: names.UserName },
+    remoteHost: fields.RemoteAddressIP4 || fields.RemoteAddressIP6 ? { ips: [fields.RemoteAddressIP4, fields.RemoteAddressIP6] } : undefined,
+  };
 }
 
 /** One lookup for all the subjects of an object; a store that fails gives a degraded snapshot. */

@@ -11,6 +11,8 @@ export interface HandlerConfig {
   dedupeTable: string;
   /** Unset: no context store (every match alerts, logged once per container). */
   contextTable: string | null;
+  /** The state of throttles and aggregate rules; required when a loaded rule throttles or aggregates. */
+  stateTable: string | null;
   eventPrefixes: string[];
   /** Published ids stay duplicates this long. */
   dedupeWindowSeconds: number;
@@ -55,6 +57,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     topicArn: env.ALERT_TOPIC_ARN as string,
     dedupeTable: env.DEDUPE_TABLE_NAME as string,
     contextTable: env.CONTEXT_TABLE_NAME || null,
+    stateTable: env.STATE_TABLE_NAME || null,
     eventPrefixes: eventPrefixes(env),
     dedupeWindowSeconds: (positive(env, 'DEDUPE_WINDOW_DAYS') ?? 7) * 86_400,
     dedupeLeaseMs: (positive(env, 'DEDUPE_LEASE_SECONDS') ?? 300) * 1000,

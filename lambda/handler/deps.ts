@@ -2,7 +2,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { AlertSink, ContextStore, DedupeStore, FdrSyncTarget, ObjectRef, ObjectSource } from '../ports';
+import type { AlertSink, ContextStore, DedupeStore, FdrSyncTarget, ObjectRef, ObjectSource, StateStore } from '../ports';
+import type { SuppressionRule } from '../context/policy';
 import type { LoadedRule } from '../rules/rule';
 import type { HandlerConfig } from './config';
 import { countWith } from './metrics';
@@ -10,11 +11,15 @@ import { countWith } from './metrics';
 export interface HandlerDeps {
   config: HandlerConfig;
   rules: LoadedRule[];
+  /** The rules' suppression policy (derived once). */
+  policy: readonly SuppressionRule[];
   source: ObjectSource;
   context: ContextStore;
   /** Where fdrv2/ secondary data is synced; null: acknowledged, not synced (no context table). */
   contextSync: FdrSyncTarget | null;
   dedupe: DedupeStore;
+  /** Throttle slots and aggregate windows; null when no rule is stateful. */
+  state: StateStore | null;
   sink: AlertSink;
   logger: Logger;
   metrics: Metrics;

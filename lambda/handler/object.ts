@@ -9,11 +9,16 @@
  *   anything unknown) and running out of time: nothing is published for that object (a partial read can fail open
  *   on joins the rest of the object would resolve) and the record fails, so SQS redelivers it; the dedupe store
  *   makes the retry publish each alert once;
+ * - state (throttle slots, aggregate windows): a state store error fails the record before anything is published;
+ *   the retry rewrites the same contributions and claims the same slots (both idempotent);
  * - delivery: any alert not published (sink failure, dedupe outage) or claimed by a live concurrent attempt
- *   (`busy`) fails the record.
+ *   (`busy`) fails the record. A throttle slot or firing marker taken for an alert that was not published stays
+ *   with that alert: the retry publishes it.
  */
 import { deliverAlerts } from '../alerts/deliver';
 import { processObject, type ObjectResult } from '../pipeline';
+import { applyState, type StatefulResult } from '../stateful/index';
+import { errorMessage } from '../util';
 import type { ContextStoreStats, ObjectRef } from '../ports';
 import { inObjectFrame, type Deadline, type HandlerDeps, type ObjectOutcome } from './deps';
 import { count, countWith } from './metrics';
@@ -36,6 +41,24 @@ function readMetrics(d: HandlerDeps, r: ObjectResult, ctx: { keys: number; hits:
   }
 }
 
+function stateMetrics(d: HandlerDeps, s: StatefulResult): void {
+  const m = d.metrics;
+  if (s.suppressed.length > 0) count(m, 'AlertsSuppressed', s.suppressed.length);
+  if (s.throttled.length > 0) count(m, 'AlertsThrottled', s.throttled.length);
+  if (s.shadow.length > 0) count(m, 'AlertsShadow', s.shadow.length);
+  if (s.fired > 0) count(m, 'AggregateFirings', s.fired);
+  if (s.quiet > 0) count(m, 'AggregateQuiet', s.quiet);
+  if (s.lateEvents > 0) count(m, 'LateEvents', s.lateEvents);
+  if (s.stateRequests > 0) count(m, 'StateRequests', s.stateRequests);
+  if (s.contextDegraded) count(m, 'ContextDegraded', 1);
+  for (const a of s.throttled) {
+    d.logger.info('alert throttled (not published)', { alert_id: a.alert_id, alert_type: a.alert_type, rule_id: a.rule_id, ...a.throttled, throttle: a.throttle });
+  }
+  for (const a of s.shadow) {
+    d.logger.info('shadow rule alert (not published)', { alert_id: a.alert_id, alert_type: a.alert_type, rule_id: a.rule_id, ComputerName: a.ComputerName, UserName: a.UserName });
+  }
+}
+
 const delta = (before: ContextStoreStats | undefined, after: ContextStoreStats | undefined): { keys: number; hits: number } | null =>
   before && after ? { keys: after.keys - before.keys, hits: after.cacheHits - before.cacheHits } : null;
 
@@ -49,6 +72,7 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
       source: d.source,
       rules: d.rules,
       context: d.context,
+      policy: d.policy,
       signal,
       maxAlertsPerObject: d.config.maxAlertsPerObject,
     });
@@ -96,7 +120,16 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
     if (result.contextDegraded) {
       log.warn('context store unavailable: alerts go out without context and unsuppressed', { reason: result.contextDegraded });
     }
-    for (const s of result.suppressed) {
+    let state: StatefulResult;
+    try {
+      state = await applyState(result, { store: d.state, context: d.context, policy: d.policy });
+    } catch (err) {
+      countWith(d.metrics, 'ObjectErrors', 1, { kind: 'state', reason: errorMessage(err) });
+      log.error('state store error: nothing published, the record will be retried', { error: errorMessage(err), ...summary });
+      return { status: 'retry', reason: `state store: ${errorMessage(err)}` };
+    }
+    stateMetrics(d, state);
+    for (const s of [...result.suppressed, ...state.suppressed]) {
       log.info('match suppressed (not published)', {
         alert_id: s.alert_id,
         alert_type: s.alert_type,
@@ -109,7 +142,7 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
     }
 
     const deliverStarted = Date.now();
-    const delivery = await deliverAlerts(result.alerts, { dedupe: d.dedupe, sink: d.sink });
+    const delivery = await deliverAlerts(state.publish, { dedupe: d.dedupe, sink: d.sink });
     const deliverMs = Date.now() - deliverStarted;
     count(d.metrics, 'AlertsPublished', delivery.published.length);
     count(d.metrics, 'AlertsDeduplicated', delivery.deduplicated.length);
@@ -119,6 +152,12 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
     }
     log.info('object summary', {
       ...summary,
+      throttled: state.throttled.length,
+      shadow: state.shadow.length,
+      aggregateFirings: state.fired,
+      aggregateQuiet: state.quiet,
+      lateEvents: state.lateEvents,
+      stateRequests: state.stateRequests,
       published: delivery.published.length,
       deduplicated: delivery.deduplicated.length,
       busy: delivery.busy.length,

@@ -3,13 +3,14 @@
  * infra/fdr-detection.ts defines them, so `npm run local`, the benchmark and tests exercise the same shapes:
  *
  * - the landing bucket (FDR batches land here);
- * - the context table and the dedupe table: string `pk` (HASH) + string `sk` (RANGE), on-demand. The dedupe
- *   table's TTL attribute is `expiresAt` in the stack; dynalite has no UpdateTimeToLive (docs/tooling.md), so TTL is
+ * - the context, dedupe and state tables: string `pk` (HASH) + string `sk` (RANGE), on-demand. The dedupe and
+ *   state tables' TTL attribute is `expiresAt` in the stack; dynalite has no UpdateTimeToLive (docs/tooling.md), so TTL is
  *   enabled only where the server supports it (`ttl: 'try'`, the default) — the handler never depends on it;
  * - the alert topic, with one SQS queue subscribed with RawMessageDelivery, standing in for a subscriber (the
  *   message body is the alert record, MessageAttributes carry alert_type, severity, technique, ComputerName).
  *
- * `env` holds what the handler reads (README "Environment"): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, ALERT_TOPIC_ARN.
+ * `env` holds what the handler reads (README "Environment"): CONTEXT_TABLE_NAME, DEDUPE_TABLE_NAME, STATE_TABLE_NAME,
+ * ALERT_TOPIC_ARN.
  * Clients come from the caller or lambda/aws/clients (AWS_ENDPOINT_URL_* must point at the servers already).
  */
 import { CreateBucketCommand, type S3Client } from '@aws-sdk/client-s3';
@@ -22,6 +23,7 @@ export interface StackResourceNames {
   bucket: string;
   contextTable: string;
   dedupeTable: string;
+  stateTable: string;
   topic: string;
   /** The queue subscribed to the topic (a stand-in subscriber). */
   subscriberQueue: string;
@@ -32,14 +34,15 @@ export interface StackResources {
   bucket: string;
   contextTable: string;
   dedupeTable: string;
+  stateTable: string;
   topicArn: string;
   subscriberQueueUrl: string;
   subscriberQueueArn: string;
   subscriptionArn: string;
-  /** Whether the dedupe table's TTL (`expiresAt`) could be enabled (not on dynalite). */
+  /** Whether the dedupe and state tables' TTL (`expiresAt`) could be enabled (not on dynalite). */
   ttlEnabled: boolean;
   /** The handler's environment (README "Environment") for these resources. */
-  env: { CONTEXT_TABLE_NAME: string; DEDUPE_TABLE_NAME: string; ALERT_TOPIC_ARN: string };
+  env: { CONTEXT_TABLE_NAME: string; DEDUPE_TABLE_NAME: string; STATE_TABLE_NAME: string; ALERT_TOPIC_ARN: string };
 }
 
 export interface StackClients {
@@ -49,7 +52,7 @@ export interface StackClients {
   sqs: SQSClient;
 }
 
-/** TTL attribute of the dedupe table (infra/fdr-detection.ts `timeToLiveAttribute`). */
+/** TTL attribute of the dedupe and state tables (infra/fdr-detection.ts `timeToLiveAttribute`). */
 export const DEDUPE_TTL_ATTRIBUTE = 'expiresAt';
 
 /** Names for one set of resources: `<prefix>-data`, `<prefix>-context`, … (S3/SQS/SNS/DynamoDB-safe). */
@@ -59,6 +62,7 @@ export function stackResourceNames(prefix = 'fdr-detect-local'): StackResourceNa
     bucket: `${p}-data`,
     contextTable: `${p}-context`,
     dedupeTable: `${p}-dedupe`,
+    stateTable: `${p}-state`,
     topic: `${p}-alerts`,
     subscriberQueue: `${p}-alerts-subscriber`,
   };
@@ -96,15 +100,13 @@ export async function createStackResources(
   await s3.send(new CreateBucketCommand({ Bucket: names.bucket }));
   await createPkSkTable(ddb, names.contextTable);
   await createPkSkTable(ddb, names.dedupeTable);
+  await createPkSkTable(ddb, names.stateTable);
   let ttlEnabled = false;
   if ((o.ttl ?? 'try') === 'try') {
     try {
-      await ddb.send(
-        new UpdateTimeToLiveCommand({
-          TableName: names.dedupeTable,
-          TimeToLiveSpecification: { AttributeName: DEDUPE_TTL_ATTRIBUTE, Enabled: true },
-        }),
-      );
+      for (const TableName of [names.dedupeTable, names.stateTable]) {
+        await ddb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { AttributeName: DEDUPE_TTL_ATTRIBUTE, Enabled: true } }));
+      }
       ttlEnabled = true;
     } catch {
       // dynalite: UnknownOperationException. Expired ids are still treated as absent by the dedupe store itself.
@@ -131,11 +133,12 @@ export async function createStackResources(
     bucket: names.bucket,
     contextTable: names.contextTable,
     dedupeTable: names.dedupeTable,
+    stateTable: names.stateTable,
     topicArn: TopicArn,
     subscriberQueueUrl: QueueUrl,
     subscriberQueueArn: queueArn,
     subscriptionArn: sub.SubscriptionArn ?? '',
     ttlEnabled,
-    env: { CONTEXT_TABLE_NAME: names.contextTable, DEDUPE_TABLE_NAME: names.dedupeTable, ALERT_TOPIC_ARN: TopicArn },
+    env: { CONTEXT_TABLE_NAME: names.contextTable, DEDUPE_TABLE_NAME: names.dedupeTable, STATE_TABLE_NAME: names.stateTable, ALERT_TOPIC_ARN: TopicArn },
   };
 }

@@ -113,7 +113,7 @@ export async function runLocal(io: Io, o: LocalRunOptions = {}): Promise<LocalRu
     result.resources = res;
     Object.assign(process.env, res.env);
     out(
-      `resources: bucket ${res.bucket}, tables ${res.contextTable} / ${res.dedupeTable} (pk/sk strings${res.ttlEnabled ? ', TTL expiresAt' : '; TTL not supported by dynalite'}), ` +
+      `resources: bucket ${res.bucket}, tables ${res.contextTable} / ${res.dedupeTable} / ${res.stateTable} (pk/sk strings${res.ttlEnabled ? ', TTL expiresAt' : '; TTL not supported by dynalite'}), ` +
         `topic ${res.topicArn} → queue ${res.names.subscriberQueue} (raw delivery)\n`,
     );
 

@@ -84,6 +84,7 @@ function attr(value: string): MessageAttributeValue {
 export function alertAttributes(a: AlertRecord): Record<string, MessageAttributeValue> {
   const out: Record<string, MessageAttributeValue> = {};
   if (a.alert_type) out.alert_type = attr(a.alert_type);
+  if (a.rule_id) out.rule_id = attr(a.rule_id);
   if (a.severity) out.severity = attr(a.severity);
   if (a.technique) out.technique = attr(a.technique);
   if (a.ComputerName) out.ComputerName = attr(a.ComputerName);

@@ -79,8 +79,8 @@ export class DynamoStateStore implements StateStore {
     return (this.doc.send as (c: unknown) => Promise<T>).call(this.doc, cmd);
   }
 
-  async claimThrottles(slots: ThrottleSlot[]): Promise<Set<string>> {
-    const held = new Set<string>();
+  async claimThrottles(slots: ThrottleSlot[]): Promise<Map<string, string | null>> {
+    const held = new Map<string, string | null>();
     const results = await mapLimit(slots, this.concurrency, async (s) => {
       try {
         await this.send(
@@ -89,11 +89,16 @@ export class DynamoStateStore implements StateStore {
             Item: { pk: `THR#${s.key}`, sk: 'THR', holder: s.holder, expiresAt: seconds(s.expiresAt) },
             ConditionExpression: 'attribute_not_exists(pk) OR holder = :h',
             ExpressionAttributeValues: { ':h': s.holder },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           }),
         );
-        held.add(s.key);
+        held.set(s.key, s.holder);
       } catch (err) {
         if (!isConditionFailure(err)) throw err;
+        // The holder, when the store returns the item that failed the condition.
+        const item = (err as { Item?: { holder?: { S?: string } | string } }).Item;
+        const holder = typeof item?.holder === 'string' ? item.holder : item?.holder?.S;
+        held.set(s.key, holder ?? null);
       }
     }, { stopOnError: true });
     valuesOrThrow(results);

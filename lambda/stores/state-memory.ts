@@ -14,14 +14,12 @@ export class MemoryStateStore implements StateStore {
   private readonly firings = new Map<string, AggregateFiring>();
   private readonly marks = new Map<string, number>();
 
-  async claimThrottles(slots: ThrottleSlot[]): Promise<Set<string>> {
-    const held = new Set<string>();
+  async claimThrottles(slots: ThrottleSlot[]): Promise<Map<string, string | null>> {
+    const held = new Map<string, string | null>();
     for (const s of slots) {
       const holder = this.slots.get(s.key);
-      if (holder === undefined || holder === s.holder) {
-        this.slots.set(s.key, s.holder);
-        held.add(s.key);
-      }
+      if (holder === undefined) this.slots.set(s.key, s.holder);
+      held.set(s.key, holder ?? s.holder);
     }
     return held;
   }

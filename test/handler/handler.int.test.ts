@@ -11,6 +11,7 @@ import type { AlertRecord } from '../../lambda/alerts/types';
 import type { AlertSink, ObjectRef, ObjectSource } from '../../lambda/ports';
 import { createTable, drain, uniq } from '../support/aws';
 import { harness as sharedHarness, lambdaContext, s3Body as sharedS3Body, sqsEvent, type HarnessOptions } from '../support/handler-harness';
+import { alertSchemaErrors } from '../support/alert-schema';
 
 const s3 = new S3Client({ forcePathStyle: true });
 const FDR = new URL('../../events/fdr/data/', import.meta.url);
@@ -67,7 +68,10 @@ describe('handler: SQS-wrapped S3 event', () => {
       source: { bucket, key: KEY_A },
     });
     expect(psexec.alert.suppressed).toBeUndefined();
+    // What a subscriber receives is a valid fdr-detect.alert/v1 record.
+    for (const g of got) expect(alertSchemaErrors(g.alert)).toEqual([]);
     expect(psexec.attrs.alert_type?.StringValue).toBe('PsExecExecution');
+    expect(psexec.attrs.rule_id?.StringValue).toBe(psexec.alert.rule_id);
     expect(psexec.attrs.severity?.StringValue).toBe(psexec.alert.severity);
     expect(psexec.attrs.technique?.StringValue).toBe('T1021.002');
     expect(psexec.attrs.ComputerName?.StringValue).toBe('WKS-FIN07');

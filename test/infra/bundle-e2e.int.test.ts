@@ -100,6 +100,7 @@ function stackFunction(local: { contextTable: string; dedupeTable: string; topic
   const refs: Record<string, string> = {
     [logicalId(stack, detection.contextTable)]: local.contextTable,
     [logicalId(stack, detection.dedupeTable)]: local.dedupeTable,
+    [logicalId(stack, detection.stateTable)]: local.stateTable,
     [logicalId(stack, detection.alertTopic as never)]: local.topicArn,
   };
   const env: Record<string, string> = {};

@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { FDR_WRITER_ACTIONS } from '../../lambda/stores/context-dynamodb/fdr-writer';
 import { CONTEXT_LOOKUP_ACTIONS } from '../../lambda/stores/context-dynamodb/lookup';
 import { DEDUPE_STORE_ACTIONS } from '../../lambda/stores/dedupe-dynamodb';
+import { STATE_STORE_ACTIONS } from '../../lambda/stores/state-dynamodb';
 import { SNS_SINK_ACTIONS } from '../../lambda/sinks/sns';
 import { S3_SOURCE_ACTIONS } from '../../lambda/sources/s3';
 import { ACCOUNT, REGION, asArray, logicalId, roleStatements, synthDetection, type Statement } from './helpers';
@@ -65,11 +66,13 @@ describe('detection function role (created bucket and topic)', () => {
     }
     const ctxArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, detection.contextTable), 'Arn'] });
     const ddArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, detection.dedupeTable), 'Arn'] });
-    expect([...byTable.keys()].sort()).toEqual([ctxArn, ddArn].sort());
+    const stArn = JSON.stringify({ 'Fn::GetAtt': [logicalId(stack, detection.stateTable), 'Arn'] });
+    expect([...byTable.keys()].sort()).toEqual([ctxArn, ddArn, stArn].sort());
     // Exactly what the adapters running in the function declare (test/stores/actions.int.test.ts checks those
     // declarations against the requests each adapter really sends).
     expect(sorted(byTable.get(ctxArn)!)).toEqual(sorted([...new Set([...CONTEXT_LOOKUP_ACTIONS, ...FDR_WRITER_ACTIONS])]));
     expect(sorted(byTable.get(ddArn)!)).toEqual(sorted(DEDUPE_STORE_ACTIONS));
+    expect(sorted(byTable.get(stArn)!)).toEqual(sorted(STATE_STORE_ACTIONS));
   });
 
   it('publishes only to the alert topic, with just the KMS actions SNS needs, through SNS only', () => {

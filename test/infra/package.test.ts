@@ -333,7 +333,7 @@ describe('the packed package, installed into a TypeScript CDK app', () => {
     expect(fn).toHaveLength(1);
     expect(fn[0].Properties).toMatchObject({ Runtime: 'nodejs22.x', MemorySize: 2048, Architectures: ['arm64'] });
     expect(resources.filter((r) => r.Type === 'AWS::SQS::Queue')).toHaveLength(2);
-    expect(resources.filter((r) => r.Type === 'AWS::DynamoDB::Table')).toHaveLength(2);
+    expect(resources.filter((r) => r.Type === 'AWS::DynamoDB::Table')).toHaveLength(3);
     expect(resources.filter((r) => r.Type === 'AWS::Lambda::EventSourceMapping')).toHaveLength(1);
 
     const asset = join(appDir, 'cdk.out', fn[0].Metadata!['aws:asset:path']);
@@ -364,6 +364,7 @@ describe('the packed package, installed into a TypeScript CDK app', () => {
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       ALERT_TOPIC_ARN: `arn:aws:sns:${REGION}:${ACCOUNT}:alerts`,
       DEDUPE_TABLE_NAME: 'dedupe',
+      STATE_TABLE_NAME: 'state',
       CONTEXT_TABLE_NAME: 'context',
     }));
     expect(r.status, r.stderr).toBe(0);
@@ -385,7 +386,7 @@ describe('the packed package, installed into a TypeScript CDK app', () => {
     expect(JSON.parse(r.stdout.trim().split('\n').pop()!)).toEqual({ rules: shipped, severity: null, schema: true });
     const template = readJson<{ Resources: Record<string, { Type: string }> }>(join(out, 'FdrEsm.template.json'));
     const types = Object.values(template.Resources).map((x) => x.Type);
-    expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(2);
+    expect(types.filter((t) => t === 'AWS::DynamoDB::Table')).toHaveLength(3);
     expect(types).toContain('AWS::SQS::Queue');
   });
 

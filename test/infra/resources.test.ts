@@ -139,6 +139,7 @@ describe('FdrDetection with default props', () => {
     expect(fn.Environment.Variables).toEqual({
       CONTEXT_TABLE_NAME: { Ref: id(detection.contextTable) },
       DEDUPE_TABLE_NAME: { Ref: id(detection.dedupeTable) },
+      STATE_TABLE_NAME: { Ref: id(detection.stateTable) },
       ALERT_TOPIC_ARN: { Ref: id(detection.alertTopic as never) },
       DEDUPE_WINDOW_DAYS: '7',
       EVENT_PREFIXES: 'data/',
@@ -189,11 +190,13 @@ describe('FdrDetection with default props', () => {
     template.resourceCountIs('AWS::SNS::Subscription', 0);
   });
 
-  it('creates on-demand, PITR, encrypted context and dedupe tables; TTL on dedupe; context retained', () => {
+  it('creates on-demand, PITR, encrypted context, dedupe and state tables; TTL on dedupe and state; context retained', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(3);
     const ctx = tables[id(detection.contextTable)];
     const dd = tables[id(detection.dedupeTable)];
-    for (const t of [ctx, dd]) {
+    const st = tables[id(detection.stateTable)];
+    for (const t of [ctx, dd, st]) {
       expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
       expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
       expect(t.Properties.SSESpecification).toEqual({ SSEEnabled: true });
@@ -207,6 +210,7 @@ describe('FdrDetection with default props', () => {
       ]);
     }
     expect(dd.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(st.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
     expect(ctx.Properties.TimeToLiveSpecification).toBeUndefined();
     expect(ctx.DeletionPolicy).toBe('Retain');
     expect(ctx.UpdateReplacePolicy).toBe('Retain');

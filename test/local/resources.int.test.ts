@@ -9,17 +9,18 @@ import { drainQueue } from '../../lambda/local/samples';
 import { uniq } from '../support/aws';
 
 describe('createStackResources', () => {
-  it('creates the bucket, both pk/sk tables, and a topic with a raw-delivery queue subscribed', async () => {
+  it('creates the bucket, the three pk/sk tables, and a topic with a raw-delivery queue subscribed', async () => {
     const names = stackResourceNames(uniq('res'));
     const res = await createStackResources(names);
 
     expect(res.env).toEqual({
       CONTEXT_TABLE_NAME: names.contextTable,
       DEDUPE_TABLE_NAME: names.dedupeTable,
+      STATE_TABLE_NAME: names.stateTable,
       ALERT_TOPIC_ARN: res.topicArn,
     });
     await expect(s3Client().send(new HeadBucketCommand({ Bucket: names.bucket }))).resolves.toBeDefined();
-    for (const table of [names.contextTable, names.dedupeTable]) {
+    for (const table of [names.contextTable, names.dedupeTable, names.stateTable]) {
       const { Table } = await dynamoClient().send(new DescribeTableCommand({ TableName: table }));
       expect(Table?.KeySchema).toEqual([
         { AttributeName: 'pk', KeyType: 'HASH' },
@@ -52,6 +53,7 @@ describe('createStackResources', () => {
       bucket: 'my-run-1-data',
       contextTable: 'my-run-1-context',
       dedupeTable: 'my-run-1-dedupe',
+      stateTable: 'my-run-1-state',
       topic: 'my-run-1-alerts',
       subscriberQueue: 'my-run-1-alerts-subscriber',
     });

@@ -55,6 +55,7 @@ describe('SnsAlertSink (mocked SNS)', () => {
     expect(JSON.parse(e.Message!)).toEqual(alert);
     expect(e.MessageAttributes).toEqual({
       alert_type: { DataType: 'String', StringValue: 'PsExecExecution' },
+      rule_id: { DataType: 'String', StringValue: 't1021-002' },
       severity: { DataType: 'String', StringValue: 'high' },
       technique: { DataType: 'String', StringValue: 'T1021.002' },
       ComputerName: { DataType: 'String', StringValue: 'HOST01' },

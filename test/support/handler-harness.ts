@@ -57,10 +57,13 @@ export interface HarnessOptions {
 export async function harness(o: HarnessOptions): Promise<Harness> {
   const { topicArn, queueUrl } = await topicWithQueue();
   const dedupe = uniq('dedupe');
+  const state = uniq('state');
   await createTable(dedupe);
+  await createTable(state);
   const config = readConfig({
     ALERT_TOPIC_ARN: topicArn,
     DEDUPE_TABLE_NAME: dedupe,
+    STATE_TABLE_NAME: state,
     CONTEXT_TABLE_NAME: o.contextTable,
     TIME_SAFETY_MARGIN_MS: '2000',
     ...o.env,
