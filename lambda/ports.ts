@@ -214,6 +214,8 @@ export interface AggregateFiring {
   runStart: number;
   quietUntil: number;
   alertId: string;
+  /** The contributor (object) whose evaluation fired it: its redelivery gives the same alert again. */
+  firedBy: string;
   expiresAt: number;
 }
 

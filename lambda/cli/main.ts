@@ -75,8 +75,8 @@ export const COMMANDS: readonly CommandSpec[] = [
   }),
   command({
     path: ['lint'],
-    summary: 'Compile CQL rules and print located diagnostics (file:line:col) on stderr.',
-    positionals: { name: 'RULE.cql', min: 1 },
+    summary: 'Compile CQL queries (file:line:col diagnostics on stderr), or check whole rule packs: metadata, queries, sample cases.',
+    positionals: { name: 'RULE.cql|PACK_DIR', min: 1 },
     options: {},
     details: ['exit status: 0 clean (warnings allowed); 1 errors.'],
     async run({ positionals }, io) {

@@ -123,6 +123,7 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   const state = new MemoryStateStore();
   const policy = policyOf(rules);
   const tables = new Tables(rules);
+  const seen = new Set<string>();
   const shows = (a: AlertRecord): boolean =>
     (!a.shadow || !!opts.includeShadow) && (!a.suppressed || opts.includeSuppressed) && (!a.throttled || !!opts.includeThrottled);
   const out = new Output(io.stdout);
@@ -135,7 +136,10 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
     const stateful = await applyState(result, { store: state, context, policy });
     summary.addObject(result, stateful);
     const all = [...stateful.publish, ...stateful.shadow, ...stateful.throttled, ...result.suppressed, ...stateful.suppressed];
-    const shown = all.filter(shows).sort((a, b) => (a.source.line ?? Infinity) - (b.source.line ?? Infinity));
+    // An alert id is one alert: an input given twice (or an aggregate given again) is shown once, as the dedupe
+    // table publishes it once.
+    const shown = all.filter((a) => shows(a) && !seen.has(a.alert_id)).sort((a, b) => (a.source.line ?? Infinity) - (b.source.line ?? Infinity));
+    for (const a of shown) seen.add(a.alert_id);
     for (const a of shown) {
       if (opts.format === 'ndjson') await out.write(JSON.stringify(a) + '\n');
       else if (opts.format === 'json') {
@@ -163,7 +167,9 @@ class Tables {
     let t = this.byRule.get(ruleId);
     if (!t) {
       const rule = this.rules.find((r) => r.meta.id === ruleId);
-      const spec = rule?.query.table ?? DEFAULT_TABLE;
+      const agg = rule?.query.aggregate;
+      // An aggregate rule without table(): its group row, as LogScale shows a groupBy() result.
+      const spec = rule?.query.table ?? (agg ? { ...DEFAULT_TABLE, fields: ['@timestamp', ...agg.groupBy, ...agg.outputs, 'alert_type'] } : DEFAULT_TABLE);
       const title = rule ? `${rule.meta.id}: ${rule.meta.title}` : ruleId === OVERFLOW_RULE_ID ? `${ruleId}: matches past the per-object cap` : ruleId;
       t = { spec, title, rows: new TopRows<AlertRecord>(tableLimit(spec), rowOrder(spec)) };
       this.byRule.set(ruleId, t);

@@ -14,11 +14,13 @@ export const DEFAULT_TABLE: TableSpec = {
   limit: 1000,
 };
 
-/** A column's value: a record key, else one of the rule's own fields or an aggregate's values. */
+/** A column's value: an aggregate's group or result, a record key, or one of the rule's own fields. */
 function valueOf(record: AlertRecord, field: string): unknown {
+  // An aggregate's row is its group and its results; its fixed keys are only the latest event's.
+  const agg = record.aggregate?.values[field] ?? record.aggregate?.group[field];
+  if (agg !== undefined) return agg;
   const top = (record as unknown as Record<string, unknown>)[field];
-  if (top !== undefined) return top;
-  return record.fields?.[field] ?? record.aggregate?.values[field] ?? record.aggregate?.group[field];
+  return top !== undefined ? top : record.fields?.[field];
 }
 
 /** Why a row was not (or would not be) published: `suppressed: …`, `throttled: …`, `shadow`; empty for an alert. */

@@ -16,6 +16,7 @@ import Ajv2020 from 'ajv/dist/2020.js';
 import { formatDiagnostics } from '../rules/format';
 import { compileQuery } from '../rules/index';
 import type { AggregatePlan, LoadedRule, RuleMeta, ThrottlePlan } from '../rules/rule';
+import type { CompiledQuery } from '../rules/types';
 import { parseDuration } from '../stateful/duration';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -93,6 +94,16 @@ export function loadRule(metaPath: string, pack = basename(dirname(metaPath))): 
   const { query, diagnostics } = compileQuery(source);
   if (!query) throw new RuleLoadError([{ file: queryPath, message: `does not compile:\n${formatDiagnostics(queryPath, source, diagnostics)}` }]);
 
+  return planRule(meta, query, { metaPath, queryPath, pack });
+}
+
+/**
+ * What a rule's metadata means for the stages: its mode, the throttle of each alert type, the aggregation plan
+ * (buckets of window/10, runs of 11 buckets), its suppression. Problems are reported with their JSON paths.
+ */
+export function planRule(meta: RuleMeta, query: CompiledQuery, at_: { metaPath: string; queryPath: string; pack: string }): LoadedRule {
+  const { metaPath, queryPath, pack } = at_;
+  const problems: PackProblem[] = [];
   const types = new Set(declaredAlertTypes(meta));
   const at = (path: string, message: string) => problems.push({ file: metaPath, path, message });
   const throttles = new Map<string, ThrottlePlan>();

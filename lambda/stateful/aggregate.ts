@@ -10,8 +10,10 @@
  * no longer than the window lies within one run (spans up to 1.1 × the window may fire too). A run is evaluated
  * only when it starts at a bucket that holds events and contains a bucket this object touched. The earliest run
  * whose merged result passes the rule's post-aggregation stages fires; the group then stays quiet for its quiet
- * period (the rule's throttle period, default the window) from that run's start. The marker's own run may fire
- * again (same alert id: a retry after a failed publication publishes it, the dedupe table keeps it single).
+ * period (the rule's throttle period, default the window) from that run's start. The firing's own run fires again
+ * only for the object that fired it (same alert id: its redelivery, or a retry after a failed publication,
+ * publishes it; the dedupe table keeps it single). The watermark (newest event time seen per rule) never passes
+ * the wall clock.
  */
 import { createHash } from 'node:crypto';
 import { aggregateAlertId, buildAggregateAlert } from '../alerts/record';
@@ -24,8 +26,6 @@ import type { Fields } from '../rules/types';
 import { SAMPLE_ATTRIBUTION, type RuleAggregation } from './collect';
 import { mergePartials, outputs, type Partial } from './partial';
 
-/** How far ahead of the wall clock an event's time may raise a watermark (a host with a clock in the future). */
-export const MAX_CLOCK_SKEW_MS = 5 * 60_000;
 
 export interface AggregateStageDeps {
   store: StateStore;
@@ -126,7 +126,7 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
   const firings: Firing[] = [];
   for (const t of touched) {
     const k = `${t.agg.rule.meta.id}\u0000${t.group}`;
-    const f = firstPassingRun(t, byGroup.get(k) ?? [], markerOf.get(k));
+    const f = firstPassingRun(t, byGroup.get(k) ?? [], markerOf.get(k), contributor);
     if (f === 'quiet') out.quiet++;
     else if (f) firings.push(f);
   }
@@ -142,6 +142,7 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
       runStart: f.runStart,
       quietUntil: f.runStart + plan.quietMs,
       alertId,
+      firedBy: contributor,
       expiresAt: now + plan.quietMs + plan.windowMs + plan.latenessMs,
     };
     if (await store.claimFiring(marker)) claimed.push(f);
@@ -181,10 +182,10 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
     });
   }
 
-  // 6. Raise the watermarks (never past the wall clock plus a little skew).
+  // 6. Raise the watermarks, never past the wall clock: a host whose clock runs ahead cannot make the others late.
   const raise = new Map<string, number>();
   for (const agg of active) {
-    const t = Math.min(agg.maxTs, now + MAX_CLOCK_SKEW_MS);
+    const t = Math.min(agg.maxTs, now);
     if (Number.isFinite(t) && t > (marks.get(agg.rule.meta.id) ?? 0)) raise.set(agg.rule.meta.id, t);
   }
   if (raise.size > 0) await store.raiseWatermarks(raise);
@@ -206,7 +207,7 @@ function namesOf(sample: Fields): Names {
 }
 
 /** The group's firing, 'quiet' when a run passed but the group is quiet, or null when no run passes. */
-function firstPassingRun(t: Touched, stored: readonly AggregateContribution[], marker: AggregateFiring | undefined): Firing | 'quiet' | null {
+function firstPassingRun(t: Touched, stored: readonly AggregateContribution[], marker: AggregateFiring | undefined, contributor: string): Firing | 'quiet' | null {
   const rule = t.agg.rule;
   const spec = rule.query.aggregate!;
   const plan = rule.aggregate!;
@@ -235,7 +236,10 @@ function firstPassingRun(t: Touched, stored: readonly AggregateContribution[], m
     const row: Fields = { ...t.values, ...outputs(fns, merged!) };
     const r = spec.having(row);
     if (r.status !== 'match') continue;
-    if (marker && start !== marker.runStart && start < marker.quietUntil) {
+    // Quiet, unless this is the firing's own run evaluated again by the object that fired it (a redelivery, or a
+    // retry after a failed publication): then the same alert is given again.
+    const again = marker !== undefined && start === marker.runStart && marker.firedBy === contributor;
+    if (marker && !again && start < marker.quietUntil) {
       quiet = true;
       continue;
     }

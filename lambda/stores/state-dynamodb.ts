@@ -6,7 +6,7 @@
  * |---|---|---|---|
  * | throttle slot | `THR#<key>` (rule, alert type, field values, period) | `THR` | `holder` (alert id), `expiresAt` |
  * | aggregate contribution | `AGG#<rule>#<group>` | `B#<bucket start, 15 digits>#<contributor>` | `data` (JSON partial), `values` (group fields), `expiresAt` |
- * | firing marker | `AGG#<rule>#<group>` | `FIRED` | `runStart`, `quietUntil`, `alertId`, `expiresAt` |
+ * | firing marker | `AGG#<rule>#<group>` | `FIRED` | `runStart`, `quietUntil`, `alertId`, `firedBy`, `expiresAt` |
  * | watermark | `WM#<rule>` | `WM` | `t` (newest event time seen, ms) |
  *
  * - A slot is taken with PutItem if `attribute_not_exists(pk) OR holder = :me`: one holder per key, and the holder
@@ -198,6 +198,7 @@ export class DynamoStateStore implements StateStore {
         runStart: Number(it.runStart),
         quietUntil: Number(it.quietUntil),
         alertId: String(it.alertId),
+        firedBy: String(it.firedBy ?? ''),
         expiresAt: Number(it.expiresAt) * 1000,
       };
     });
@@ -208,7 +209,7 @@ export class DynamoStateStore implements StateStore {
       await this.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { pk: groupPk(f.rule, f.group), sk: 'FIRED', runStart: f.runStart, quietUntil: f.quietUntil, alertId: f.alertId, expiresAt: seconds(f.expiresAt) },
+          Item: { pk: groupPk(f.rule, f.group), sk: 'FIRED', runStart: f.runStart, quietUntil: f.quietUntil, alertId: f.alertId, firedBy: f.firedBy, expiresAt: seconds(f.expiresAt) },
           ConditionExpression: 'attribute_not_exists(pk) OR alertId = :id OR quietUntil <= :start',
           ExpressionAttributeValues: { ':id': f.alertId, ':start': f.runStart },
         }),

@@ -114,7 +114,7 @@ describe('mistakes: stderr, exit 1, the command named, the nearest spelling sugg
     [['backfill', 's3://b/p'], /^fdr-detect: backfill needs --queue URL\nRun 'fdr-detect backfill --help'/],
     [['invoke'], /^fdr-detect: invoke needs one EVENT\.json\n/],
     [['invoke', 'a.json', 'b.json'], /^fdr-detect: invoke needs one EVENT\.json \(got 2\)/],
-    [['lint'], /^fdr-detect: lint needs at least one RULE\.cql\n/],
+    [['lint'], /^fdr-detect: lint needs at least one RULE\.cql\|PACK_DIR\n/],
     [['redrive', '--from', 'a', '--to', 'b', 'extra'], /^fdr-detect: redrive takes no arguments; got extra/],
     [['help', 'nope'], /^fdr-detect: unknown command "nope"/],
   ];

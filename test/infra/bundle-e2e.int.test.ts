@@ -86,7 +86,7 @@ function runChild(cwd: string, env: NodeJS.ProcessEnv, input: unknown): Promise<
 }
 
 /** The stack's function: its environment (references resolved to the local resources), handler and timeout. */
-function stackFunction(local: { contextTable: string; dedupeTable: string; topicArn: string }): {
+function stackFunction(local: { contextTable: string; dedupeTable: string; stateTable: string; topicArn: string }): {
   env: Record<string, string>;
   handler: string;
   timeoutMs: number;
@@ -174,17 +174,19 @@ describe('the bundled detection handler (as deployed) against fauxqs + dynalite'
     const contextTable = uniq('ctx');
     const dedupeTable = uniq('dedupe');
     await createTable(contextTable);
+    const stateTable = uniq('state');
     await createTable(dedupeTable);
+    await createTable(stateTable);
     await new ContextTable({ tableName: contextTable, cache: new TtlLruCache() }).putEntries(
       JSON.parse(readFileSync(CONTEXT_JSON, 'utf8')),
     );
     const sub = await topicWithQueue();
     queueUrl = sub.queueUrl;
 
-    const fn = stackFunction({ contextTable, dedupeTable, topicArn: sub.topicArn });
+    const fn = stackFunction({ contextTable, dedupeTable, stateTable, topicArn: sub.topicArn });
     const env: NodeJS.ProcessEnv = { ...process.env, ...fn.env };
     // Nothing but the bundle: no loader hooks, no module path, no rule pack from the source tree.
-    for (const k of ['NODE_PATH', 'RULES_DIR']) delete env[k];
+    for (const k of ['NODE_PATH', 'RULE_PACKS']) delete env[k];
     env.NODE_OPTIONS = fn.env.NODE_OPTIONS ?? '';
     const event = sqsEvent(bucket, objects);
     [child, expected] = await Promise.all([

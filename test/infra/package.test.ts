@@ -80,7 +80,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (/^(npm_|AWS_|CDK_)/i.test(k) && !/^npm_config_(cache|registry)$/i.test(k)) continue;
-    if (k === 'NODE_OPTIONS' || k === 'NODE_PATH' || k === 'RULES_DIR') continue;
+    if (k === 'NODE_OPTIONS' || k === 'NODE_PATH' || k === 'RULE_PACKS') continue;
     env[k] = v;
   }
   return { ...env, AWS_EC2_METADATA_DISABLED: 'true', CDK_DISABLE_VERSION_CHECK: 'true', ...extra };

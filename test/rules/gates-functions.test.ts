@@ -9,7 +9,13 @@ import type { LoadedRule } from '../../lambda/rules/rule';
 import { MemoryObjectSource } from '../../lambda/sources/file';
 import { ruleOf } from '../support/rules';
 
-const rule = (id: string, source: string): LoadedRule => ruleOf(id, source);
+const rule = (id: string, source: string): LoadedRule => ruleOf(id, source, /groupBy/.test(source) ? { window: '10m' } : {});
+
+/** An object's aggregate contributions, comparable: rule, group values, bucket, events and distinct counts. */
+const contributions = (r: Awaited<ReturnType<typeof processObject>>) =>
+  r.aggregates.flatMap((a) =>
+    [...a.groups.values()].flatMap((g) => [...g.buckets].map(([b, p]) => JSON.stringify([a.rule.meta.id, g.values, b, p.n, p.f]))),
+  );
 
 /** Rules whose every event type needs literals: the gates are in play. */
 const GATED: LoadedRule[] = [
@@ -100,6 +106,8 @@ describe('gated == ungated with the CQL functions', () => {
     const { gated, full } = await both(events, GATED);
     expect(gated.matches).toBe(full.matches);
     expect(gated.alerts.map((a) => JSON.stringify(a))).toEqual(full.alerts.map((a) => JSON.stringify(a)));
+    expect(contributions(gated)).toEqual(contributions(full));
+    expect(contributions(full).length).toBeGreaterThan(0);
     expect(gated.stats.gated).toBeGreaterThan(500);
     const types = new Set(full.alerts.map((a) => a.alert_type));
     for (const t of ['Tool', 'NetAdmin', 'External445', 'LongEnc', 'PySMB', 'Kerb', 'Shell']) expect(types, t).toContain(t);

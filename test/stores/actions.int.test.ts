@@ -10,6 +10,7 @@ import { CONTEXT_ADMIN_ACTIONS, DynamoContextAdmin } from '../../lambda/stores/c
 import { DynamoFdrWriter, FDR_WRITER_ACTIONS } from '../../lambda/stores/context-dynamodb/fdr-writer';
 import { CONTEXT_LOOKUP_ACTIONS, DynamoContextStore } from '../../lambda/stores/context-dynamodb/lookup';
 import { DEDUPE_STORE_ACTIONS, DynamoDedupeStore } from '../../lambda/stores/dedupe-dynamodb';
+import { DynamoStateStore, STATE_STORE_ACTIONS } from '../../lambda/stores/state-dynamodb';
 import { makeAlert } from '../support/alert-fixtures';
 import { createTable, topicWithQueue, uniq } from '../support/aws';
 
@@ -75,6 +76,22 @@ describe('adapters call exactly the IAM actions they declare', () => {
     await d.claim(['a']); // published: a duplicate, found by reading the item
     await d.release(['b']);
     expect(sorted(client.actions)).toEqual(sorted(DEDUPE_STORE_ACTIONS));
+  });
+
+  it('the state store (throttle slots, contributions, windows, firings, watermarks)', async () => {
+    const table = uniq('state');
+    await createTable(table);
+    const client = record(new DynamoDBClient({}), 'dynamodb');
+    const st = new DynamoStateStore({ tableName: table, client });
+    const exp = Date.now() + 60_000;
+    await st.claimThrottles([{ key: 'k', holder: 'a', expiresAt: exp }]);
+    await st.readWatermarks(['r']);
+    await st.putContributions([{ rule: 'r', group: 'g', bucket: 1, contributor: 'o', values: {}, data: '{}', expiresAt: exp }]);
+    await st.readContributions([{ rule: 'r', group: 'g', fromBucket: 0, toBucket: 2 }]);
+    await st.readFirings([{ rule: 'r', group: 'g' }]);
+    await st.claimFiring({ rule: 'r', group: 'g', runStart: 1, quietUntil: 2, alertId: 'x', firedBy: 'o', expiresAt: exp });
+    await st.raiseWatermarks(new Map([['r', 5]]));
+    expect(sorted(client.actions)).toEqual(sorted(STATE_STORE_ACTIONS));
   });
 
   it('the S3 source and the SNS sink', async () => {
