@@ -121,6 +121,9 @@ export function planRule(meta: RuleMeta, query: CompiledQuery, at_: { metaPath: 
     const p = plan(t, `$.throttleByType.${type}`);
     if (p) throttles.set(type, p);
   }
+  for (const type of Object.keys(meta.guide ?? {})) {
+    if (!types.has(type)) at(`$.guide.${type}`, `${type} is not an alert type of this rule (its severity keys)`);
+  }
   (meta.suppress ?? []).forEach((s, i) => {
     if (!types.has(s.alert_type)) at(`$.suppress[${i}].alert_type`, `${s.alert_type} is not an alert type of this rule (its severity keys)`);
   });
@@ -128,6 +131,10 @@ export function planRule(meta: RuleMeta, query: CompiledQuery, at_: { metaPath: 
   let aggregate: AggregatePlan | undefined;
   if (query.aggregate && !meta.window) at('$.window', 'the query aggregates (groupBy): the metadata needs a window, e.g. "10m"');
   if (!query.aggregate && (meta.window || meta.lateness)) at(meta.window ? '$.window' : '$.lateness', 'only aggregate rules (a query with groupBy) take a window');
+  if (!query.aggregate && meta.quietGroup) at('$.quietGroup', 'only aggregate rules (a query with groupBy) take a quiet group');
+  (meta.quietGroup?.fields ?? []).forEach((f, i) => {
+    if (query.aggregate && !query.aggregate.groupBy.includes(f)) at(`$.quietGroup.fields[${i}]`, `${f} is not a group field of the query (groupBy: ${query.aggregate.groupBy.join(', ')})`);
+  });
   if (query.aggregate && meta.window) {
     const windowMs = parseDuration(meta.window);
     const latenessMs = meta.lateness ? parseDuration(meta.lateness) : windowMs;
@@ -143,6 +150,7 @@ export function planRule(meta: RuleMeta, query: CompiledQuery, at_: { metaPath: 
         runBuckets: Math.ceil(windowMs / bucketMs) + 1,
         quietMs: throttles.get('*')?.periodMs ?? windowMs,
         latenessMs,
+        quietGroup: meta.quietGroup,
       };
     }
   }
@@ -187,7 +195,7 @@ export function loadRulePacks(dirs: readonly string[] = defaultPackDirs(), o: Lo
     }
   }
   const ids = new Map<string, string>();
-  const types = new Map<string, string>();
+  const types = new Map<string, { where: string; quietGroup?: string; severity: string }>();
   for (const r of rules) {
     const where = join(dirname(r.path), `${basename(r.path, '.cql')}.json`);
     const other = ids.get(r.meta.id);
@@ -195,8 +203,11 @@ export function loadRulePacks(dirs: readonly string[] = defaultPackDirs(), o: Lo
     else ids.set(r.meta.id, where);
     for (const t of declaredAlertTypes(r.meta)) {
       const o = types.get(t);
-      if (o) problems.push({ file: where, path: `$.severity.${t}`, message: `alert type ${t} is also declared by ${o}` });
-      else types.set(t, where);
+      // Rules of one quiet group are one detection: they may share alert types, at one severity.
+      if (o && o.quietGroup !== undefined && o.quietGroup === r.meta.quietGroup?.name) {
+        if (o.severity !== r.meta.severity[t]) problems.push({ file: where, path: `$.severity.${t}`, message: `alert type ${t} has severity ${o.severity} in ${o.where} (same quiet group): give it the same severity` });
+      } else if (o) problems.push({ file: where, path: `$.severity.${t}`, message: `alert type ${t} is also declared by ${o.where}` });
+      else types.set(t, { where, quietGroup: r.meta.quietGroup?.name, severity: r.meta.severity[t] });
     }
   }
   if (problems.length > 0) throw new RuleLoadError(problems);

@@ -50,6 +50,19 @@ export interface RuleMeta {
   window?: string;
   lateness?: string;
   suppress?: SuppressionMeta[];
+  /** Aggregate rules that form one detection: a firing of one keeps the others quiet for the same `fields` values. */
+  quietGroup?: { name: string; fields: string[] };
+  /** Per alert type: what a responder reads (email text, docs). */
+  guide?: Record<string, AlertGuide>;
+}
+
+export interface AlertGuide {
+  summary: string;
+  why: string;
+  falsePositives: string;
+  tuning: string;
+  /** The evidence fields, in reading order. */
+  evidence?: string[];
 }
 
 export interface ThrottlePlan {
@@ -68,6 +81,8 @@ export interface AggregatePlan {
   /** A group that fired is quiet this long (its throttle period; default the window). */
   quietMs: number;
   latenessMs: number;
+  /** The quiet group's name and fields (firing markers shared with the group's other rules). */
+  quietGroup?: { name: string; fields: string[] };
 }
 
 export interface LoadedRule {

@@ -14,6 +14,9 @@
  * only for the object that fired it (same alert id: its redelivery, or a retry after a failed publication,
  * publishes it; the dedupe table keeps it single). The watermark (newest event time seen per rule) never passes
  * the wall clock.
+ *
+ * Rules of one quiet group (`quietGroup` in their metadata: a fan-out per process and per host, say) share one
+ * firing marker per value of the group's fields: whichever fires first keeps the others quiet.
  */
 import { createHash } from 'node:crypto';
 import { aggregateAlertId, buildAggregateAlert } from '../alerts/record';
@@ -23,7 +26,7 @@ import type { SuppressionRule } from '../context/policy';
 import type { AggregateContribution, AggregateFiring, ContextStore, GroupRange, ObjectRef, StateStore } from '../ports';
 import type { LoadedRule } from '../rules/rule';
 import type { Fields } from '../rules/types';
-import { SAMPLE_ATTRIBUTION, type RuleAggregation } from './collect';
+import { groupId, SAMPLE_ATTRIBUTION, type RuleAggregation } from './collect';
 import { mergePartials, outputs, type Partial } from './partial';
 
 
@@ -59,11 +62,21 @@ interface Touched {
   group: string;
   values: Record<string, string>;
   buckets: number[];
+  /** Whose firing marker keeps this group quiet: its own, or its quiet group's for the same field values. */
+  marker: { rule: string; group: string };
+}
+
+/** The firing marker a group shares: `Q#<quiet group>` and the values of its fields, or the rule's own group. */
+function markerOf(rule: LoadedRule, group: string, values: Record<string, string>): { rule: string; group: string } {
+  const q = rule.aggregate?.quietGroup;
+  if (!q) return { rule: rule.meta.id, group };
+  return { rule: `Q#${q.name}`, group: groupId(q.fields.map((f) => values[f] ?? '')) };
 }
 
 interface Firing {
   rule: LoadedRule;
   group: string;
+  marker: { rule: string; group: string };
   values: Record<string, string>;
   runStart: number;
   merged: Partial;
@@ -98,7 +111,7 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
         buckets.push(bucket);
         contributions.push({ rule: agg.rule.meta.id, group, bucket, contributor, values: cells.values, data: JSON.stringify(p), expiresAt });
       }
-      if (buckets.length > 0) touched.push({ agg, group, values: cells.values, buckets: buckets.sort((a, b) => a - b) });
+      if (buckets.length > 0) touched.push({ agg, group, values: cells.values, buckets: buckets.sort((a, b) => a - b), marker: markerOf(agg.rule, group, cells.values) });
     }
   }
   if (touched.length === 0) return out;
@@ -113,32 +126,35 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
   });
   const [stored, markers] = await Promise.all([
     store.readContributions(ranges),
-    store.readFirings(touched.map((t) => ({ rule: t.agg.rule.meta.id, group: t.group }))),
+    store.readFirings(uniqueMarkers(touched)),
   ]);
   const byGroup = new Map<string, AggregateContribution[]>();
   for (const c of stored) {
     const k = `${c.rule}\u0000${c.group}`;
     (byGroup.get(k) ?? byGroup.set(k, []).get(k)!).push(c);
   }
-  const markerOf = new Map(markers.map((m) => [`${m.rule}\u0000${m.group}`, m]));
+  const markerByKey = new Map(markers.map((m) => [`${m.rule}\u0000${m.group}`, m]));
 
   // 3. The earliest passing run of each group that may fire.
   const firings: Firing[] = [];
   for (const t of touched) {
     const k = `${t.agg.rule.meta.id}\u0000${t.group}`;
-    const f = firstPassingRun(t, byGroup.get(k) ?? [], markerOf.get(k), contributor);
+    const f = firstPassingRun(t, byGroup.get(k) ?? [], markerByKey.get(`${t.marker.rule}\u0000${t.marker.group}`), contributor);
     if (f === 'quiet') out.quiet++;
     else if (f) firings.push(f);
   }
 
   // 4. Claim the markers: concurrent invocations fire a group once.
   const claimed: Firing[] = [];
+  // When rules of one quiet group fire together, the most specific (most group fields: per process before per host)
+  // claims first, so its alert is the one that names the most.
+  const specificity = (f: Firing): number => -f.rule.query.aggregate!.groupBy.length;
+  firings.sort((x, y) => specificity(x) - specificity(y));
   for (const f of firings) {
     const plan = f.rule.aggregate!;
     const alertId = alertIdOf(f);
     const marker: AggregateFiring = {
-      rule: f.rule.meta.id,
-      group: f.group,
+      ...f.marker,
       runStart: f.runStart,
       quietUntil: f.runStart + plan.quietMs,
       alertId,
@@ -192,6 +208,12 @@ export async function evaluateAggregates(aggs: readonly RuleAggregation[], ref: 
   return out;
 }
 
+function uniqueMarkers(touched: readonly Touched[]): { rule: string; group: string }[] {
+  const seen = new Map<string, { rule: string; group: string }>();
+  for (const t of touched) seen.set(`${t.marker.rule}\u0000${t.marker.group}`, t.marker);
+  return [...seen.values()];
+}
+
 /** The record's alert_id (buildAggregateAlert): the marker names the alert it fired. */
 const alertIdOf = (f: Firing): string => aggregateAlertId(f.rule.meta.id, f.group, f.runStart);
 
@@ -238,12 +260,13 @@ function firstPassingRun(t: Touched, stored: readonly AggregateContribution[], m
     if (r.status !== 'match') continue;
     // Quiet, unless this is the firing's own run evaluated again by the object that fired it (a redelivery, or a
     // retry after a failed publication): then the same alert is given again.
-    const again = marker !== undefined && start === marker.runStart && marker.firedBy === contributor;
+    const again =
+      marker !== undefined && start === marker.runStart && marker.firedBy === contributor && marker.alertId === aggregateAlertId(rule.meta.id, t.group, start);
     if (marker && !again && start < marker.quietUntil) {
       quiet = true;
       continue;
     }
-    return { rule, group: t.group, values: t.values, runStart: start, merged: merged!, row: r.fields };
+    return { rule, group: t.group, marker: t.marker, values: t.values, runStart: start, merged: merged!, row: r.fields };
   }
   return quiet ? 'quiet' : null;
 }

@@ -44,16 +44,24 @@ describe('rule pack loading', () => {
   it('loads the shipped packs and the test pack together, in pack then file order; disabled rules are left out', () => {
     const off = pack({ off: { meta: meta('off-rule', { mode: 'disabled', severity: { Off: 'low', default: 'low' } }) } });
     const rules = loadRulePacks([...defaultPackDirs(), STATEFUL_PACK, off]);
-    expect(rules.map((r) => r.meta.id)).toEqual(['t1021-002-smb-admin-shares', 'test-netuse-shadow', 'test-psexec-throttled', 'test-smb-fanout']);
-    expect(rules.map((r) => r.mode)).toEqual(['alert', 'shadow', 'alert', 'alert']);
+    expect(rules.map((r) => r.meta.id)).toEqual(['t1021-002-smb-admin-shares', 'test-netuse-shadow', 'test-psexec-throttled', 'test-smb-fanout-host', 'test-smb-fanout']);
+    expect(rules.map((r) => r.mode)).toEqual(['alert', 'shadow', 'alert', 'alert', 'alert']);
     expect(loadRulePacks([off], { includeDisabled: true }).map((r) => r.mode)).toEqual(['disabled']);
   });
 
   it('derives the plans: throttles per alert type, the aggregation buckets, the quiet period', () => {
-    const [shadow, thr, fan] = loadRulePacks([STATEFUL_PACK]);
+    const [shadow, thr, , fan] = loadRulePacks([STATEFUL_PACK]);
     expect(shadow.throttles.size).toBe(0);
     expect(thr.throttles.get('*')).toEqual({ fields: ['aid'], period: '1h', periodMs: 3_600_000 });
-    expect(fan.aggregate).toEqual({ window: '5m', windowMs: 300_000, bucketMs: 30_000, runBuckets: 11, quietMs: 300_000, latenessMs: 300_000 });
+    expect(fan.aggregate).toEqual({
+      window: '5m',
+      windowMs: 300_000,
+      bucketMs: 30_000,
+      runBuckets: 11,
+      quietMs: 300_000,
+      latenessMs: 300_000,
+      quietGroup: { name: 'test-fanout', fields: ['aid'] },
+    });
   });
 
   it('reports schema problems with the file and the JSON path', () => {
@@ -108,6 +116,31 @@ describe('rule pack loading', () => {
       `${join(two, 'r.json')}: $.id: rule id dup is also the id of ${join(one, 'r.json')}`,
       `${join(two, 's.json')}: $.severity.Same: alert type Same is also declared by ${join(one, 'r.json')}`,
     ]);
+  });
+
+  it('rules of one quiet group may share an alert type at one severity; its fields must be group fields', () => {
+    const agg = (by: string) => `#event_simpleName=NetworkConnectIP4 | groupBy([${by}], function=count(as=n)) | n >= 5 | alert_type := "Fan"`;
+    const q = { name: 'fan', fields: ['aid'] };
+    const ok = pack({
+      p: { meta: meta('p', { severity: { Fan: 'high', default: 'high' }, window: '10m', quietGroup: q }), cql: agg('aid, ContextProcessId') },
+      h: { meta: meta('h', { severity: { Fan: 'high', default: 'high' }, window: '10m', quietGroup: q }), cql: agg('aid') },
+    });
+    expect(loadRulePacks([ok]).map((r) => r.meta.id)).toEqual(['h', 'p']);
+    const bad = pack({
+      p: { meta: meta('p2', { severity: { Fan2: 'high', default: 'high' }, window: '10m', quietGroup: q }), cql: agg('aid, ContextProcessId') },
+      h: { meta: meta('h2', { severity: { Fan2: 'low', default: 'high' }, window: '10m', quietGroup: { name: 'fan', fields: ['UserSid'] } }), cql: agg('aid') },
+      x: { meta: meta('x2', { severity: { Fan2: 'high', default: 'high' }, window: '10m' }), cql: agg('aid') },
+    });
+    const got = problems([bad]).map((p) => `${p.file.replace(bad, 'DIR')}: ${p.path}: ${p.message.replace(bad, 'DIR')}`);
+    expect(got).toEqual([
+      'DIR/h.json: $.quietGroup.fields[0]: UserSid is not a group field of the query (groupBy: aid)',
+      'DIR/x.json: $.severity.Fan2: alert type Fan2 is also declared by DIR/p.json',
+    ]);
+    const sev = pack({
+      p: { meta: meta('p3', { severity: { Fan3: 'high', default: 'high' }, window: '10m', quietGroup: q }), cql: agg('aid, ContextProcessId') },
+      h: { meta: meta('h3', { severity: { Fan3: 'low', default: 'high' }, window: '10m', quietGroup: q }), cql: agg('aid') },
+    });
+    expect(problems([sev]).map((p) => p.message)).toEqual([expect.stringMatching(/^alert type Fan3 has severity low in .*h\.json \(same quiet group\): give it the same severity$|^alert type Fan3 has severity high in .*h\.json/)]);
   });
 
   it('names an empty or missing pack directory', () => {

@@ -128,3 +128,30 @@ describe('aggregate rules: state across objects', () => {
     expect(state.publish).toHaveLength(1);
   });
 });
+
+describe('aggregate rules: a quiet group (per process and per host, one detection)', () => {
+  const host = statefulRule('test-smb-fanout-host'); // 20 distinct targets per aid, same quiet group, same alert type
+  const rules = [host, fanout];
+
+  it('a burst that crosses both thresholds is one alert, the per-process one', async () => {
+    const burst = targets(20).map((t, i) => smb(T0 + i * S, t));
+    const { state } = await runObject(rules, new MemoryStateStore(), 'data/a.gz', burst);
+    expect(state.publish.map((a) => a.rule_id)).toEqual(['test-smb-fanout']);
+    expect(state.publish[0].fields).toMatchObject({ ContextProcessId: expect.any(String), targets: '20' });
+    expect(state.quiet).toBe(1);
+  });
+
+  it('20 targets from many processes fire the per-host rule; a per-process burst on that host in the window stays quiet', async () => {
+    const store = new MemoryStateStore();
+    const spread = targets(20).map((t, i) => smb(T0 + i * S, t, { pid: String(500 + i) }));
+    const first = (await runObject(rules, store, 'data/a.gz', spread)).state;
+    expect(first.publish.map((a) => a.rule_id)).toEqual(['test-smb-fanout-host']);
+    const burst = targets(10, 100).map((t, i) => smb(T0 + 60 * S + i * S, t));
+    const second = (await runObject(rules, store, 'data/b.gz', burst)).state;
+    expect(second.publish).toEqual([]);
+    expect(second.quiet).toBeGreaterThan(0);
+    // Another host is its own group.
+    const other = targets(10, 100).map((t, i) => smb(T0 + 60 * S + i * S, t, { aid: 'e'.repeat(32) }));
+    expect((await runObject(rules, store, 'data/c.gz', other)).state.publish.map((a) => a.rule_id)).toEqual(['test-smb-fanout']);
+  });
+});
