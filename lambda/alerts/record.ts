@@ -10,7 +10,7 @@ import type { HostEntry, UserEntry } from '../context/types';
 import { throttleOf, type LoadedRule, type RuleMeta } from '../rules/rule';
 import type { Fields } from '../rules/types';
 import { redactCommandLine } from './redact';
-import { ALERT_SCHEMA, type AggregateSummary, type AlertRecord, type AlertThrottle, type Attribution } from './types';
+import { ALERT_SCHEMA, type AggregateSummary, type AlertRecord, type AlertThrottle, type Attribution, type Severity } from './types';
 
 /**
  * Deterministic alert id: the same event matched by the same rule always gets the same id, so a redelivered
@@ -89,7 +89,12 @@ export interface MatchFacts {
 }
 
 const v = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
-const severityOf = (meta: RuleMeta, alertType: string) => meta.severity[alertType] ?? meta.severity.default;
+const SEVERITIES: ReadonlySet<string> = new Set(['informational', 'low', 'medium', 'high', 'critical']);
+/** The metadata's severity for the type, unless the query assigned one (`severity := "low"` in a case branch). */
+const severityOf = (meta: RuleMeta, alertType: string, f: Fields): Severity => {
+  const assigned = f.severity?.toLowerCase();
+  return assigned !== undefined && SEVERITIES.has(assigned) ? (assigned as Severity) : (meta.severity[alertType] ?? meta.severity.default);
+};
 
 /** The fixed part of a record, from an event's fields (a match, or an aggregate's latest event). */
 function base(meta: RuleMeta, alertType: string, f: Fields, names: Names, attribution: Attribution) {
@@ -102,7 +107,7 @@ function base(meta: RuleMeta, alertType: string, f: Fields, names: Names, attrib
       schema: ALERT_SCHEMA as typeof ALERT_SCHEMA,
       alert_type: alertType,
       rule_id: meta.id,
-      severity: severityOf(meta, alertType),
+      severity: severityOf(meta, alertType, f),
       technique: meta.technique,
       tactic: meta.tactic,
       '@timestamp': Number.isFinite(ts) ? ts : null,
