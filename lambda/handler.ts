@@ -28,6 +28,9 @@ import { parseNotification, parseSqsBody } from './handler/notifications';
 import { handleNotification } from './handler/route';
 import { loadRulePacks } from './packs/loader';
 import { SnsAlertSink } from './sinks/sns';
+import { alertText, guidesOf } from './alerts/text';
+import type { AlertRecord } from './alerts/types';
+import type { LoadedRule } from './rules/rule';
 import { S3ObjectSource } from './sources/s3';
 import { sharedContextCache } from './stores/context-dynamodb/cache';
 import { DynamoContextStore } from './stores/context-dynamodb/lookup';
@@ -70,8 +73,13 @@ export function buildDeps(config: HandlerConfig = readConfig()): CoreDeps {
       leaseMs: config.dedupeLeaseMs,
     }),
     state: config.stateTable ? new DynamoStateStore({ tableName: config.stateTable }) : null,
-    sink: new SnsAlertSink({ topicArn: config.topicArn }),
+    sink: new SnsAlertSink({ topicArn: config.topicArn, emailText: config.alertEmailFormat === 'text' ? emailTextFor(rules) : undefined }),
   };
+}
+
+function emailTextFor(rules: readonly LoadedRule[]): (a: AlertRecord) => string {
+  const guides = guidesOf(rules);
+  return (a) => alertText(a, guides.get(a.alert_type));
 }
 
 function isSqsEvent(event: unknown): event is SQSEvent {

@@ -29,6 +29,8 @@ export interface HandlerConfig {
   rulePacks: string[] | undefined;
   /** Matches kept whole per object; the rest fold into one summary alert. */
   maxAlertsPerObject: number;
+  /** `text`: email subscribers get a readable text (per-protocol messages); `json`: everyone gets the record. */
+  alertEmailFormat: 'text' | 'json';
 }
 
 export class ConfigError extends Error {}
@@ -67,7 +69,14 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): HandlerConfig 
     contextLookupTimeoutMs: positive(env, 'CONTEXT_LOOKUP_TIMEOUT_MS') ?? 5_000,
     rulePacks: packDirsFrom(env.RULE_PACKS),
     maxAlertsPerObject: positive(env, 'MAX_ALERTS_PER_OBJECT') ?? DEFAULT_MAX_ALERTS_PER_OBJECT,
+    alertEmailFormat: emailFormat(env.ALERT_EMAIL_FORMAT),
   };
+}
+
+function emailFormat(v: string | undefined): 'text' | 'json' {
+  if (v === undefined || v === '' || v === 'text') return 'text';
+  if (v === 'json') return 'json';
+  throw new ConfigError(`ALERT_EMAIL_FORMAT must be text or json, got "${v}"`);
 }
 
 /** The time to keep in reserve for publishing and a clean exit. */

@@ -34,6 +34,9 @@ export async function startLocalServers(): Promise<LocalServers> {
     AWS_ENDPOINT_URL_DYNAMODB: dynamoUrl,
     // Local runs know they are on Node 20 (docs/tooling.md); the deployed Lambda runs Node 22.
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    // fauxqs ignores SNS's per-protocol MessageStructure (it would deliver the {default, email} wrapper to SQS), so
+    // local runs publish the plain record, as every non-email subscriber of the real service receives it.
+    ALERT_EMAIL_FORMAT: 'json',
   };
   return {
     env,

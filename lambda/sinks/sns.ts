@@ -38,6 +38,12 @@ export interface SnsAlertSinkOptions {
   retry?: BackoffOptions;
   /** Concurrent PublishBatch calls. Default 4. */
   concurrency?: number;
+  /**
+   * The text email subscribers receive instead of the JSON record. When set, messages are published with SNS's
+   * per-protocol structure (`MessageStructure: json`): `default` (every other protocol: SQS, Lambda, HTTPS,
+   * email-json) is the alert record as before, `email` this text.
+   */
+  emailText?: (a: AlertRecord) => string;
 }
 
 /** A message ready to send, with its measured size. */
@@ -46,6 +52,7 @@ export interface PreparedEntry extends BatchEntry {
   entry: PublishBatchRequestEntry;
   truncated: string[];
 }
+
 
 const utf8 = (s: string | undefined): number => (s ? Buffer.byteLength(s, 'utf8') : 0);
 
@@ -92,11 +99,28 @@ export function alertAttributes(a: AlertRecord): Record<string, MessageAttribute
 }
 
 /** Serialize an alert for SNS, shrinking the body until the whole entry fits `maxBytes`. */
-export function prepareEntry(alert: AlertRecord, id: string, maxBytes: number): PreparedEntry {
+export function prepareEntry(alert: AlertRecord, id: string, maxBytes: number, emailText?: (a: AlertRecord) => string): PreparedEntry {
   const base: PublishBatchRequestEntry = { Id: id, Message: '', Subject: alertSubject(alert), MessageAttributes: alertAttributes(alert) };
   const overhead = entrySize(base);
-  const { json, truncated } = fitAlert(alert, maxBytes - overhead);
-  const entry = { ...base, Message: json };
+  if (!emailText) {
+    const { json, truncated } = fitAlert(alert, maxBytes - overhead);
+    const entry = { ...base, Message: json };
+    return { id, key: alert.alert_id, alertId: alert.alert_id, entry, bytes: entrySize(entry), truncated };
+  }
+  // Per-protocol: the record is a JSON string inside JSON, so escaping grows it; fit it to what is left, and again
+  // with the excess taken off until the whole message fits (the text is bounded, the record is never dropped).
+  const email = emailText(alert);
+  let budget = maxBytes - overhead - utf8(JSON.stringify({ default: '', email }));
+  let entry: PublishBatchRequestEntry = base;
+  let truncated: string[] = [];
+  for (let attempt = 0; attempt < 8; attempt++) {
+    const fit = fitAlert(alert, budget);
+    truncated = fit.truncated;
+    entry = { ...base, MessageStructure: 'json', Message: JSON.stringify({ default: fit.json, email }) };
+    const excess = entrySize(entry) - maxBytes;
+    if (excess <= 0) break;
+    budget -= excess;
+  }
   return { id, key: alert.alert_id, alertId: alert.alert_id, entry, bytes: entrySize(entry), truncated };
 }
 
@@ -107,6 +131,7 @@ export class SnsAlertSink implements AlertSink {
   private readonly maxEntries: number;
   private readonly retry: BackoffOptions & { attempts: number };
   private readonly concurrency: number;
+  private readonly emailText?: (a: AlertRecord) => string;
 
   constructor(o: SnsAlertSinkOptions) {
     if (!o.topicArn) throw new Error('SnsAlertSink: no topic ARN');
@@ -116,6 +141,7 @@ export class SnsAlertSink implements AlertSink {
     this.maxEntries = Math.min(o.maxBatchEntries ?? SNS_MAX_BATCH_ENTRIES, SNS_MAX_BATCH_ENTRIES);
     this.retry = { attempts: 5, ...o.retry };
     this.concurrency = o.concurrency ?? 4;
+    this.emailText = o.emailText;
   }
 
   /** Entries with distinct, valid ids (a suffix disambiguates alert ids that sanitize to the same id). */
@@ -125,7 +151,7 @@ export class SnsAlertSink implements AlertSink {
       let id = sanitizeEntryId(a.alert_id);
       if (used.has(id)) id = `${id.slice(0, 70)}_${i}`;
       used.add(id);
-      return prepareEntry(a, id, this.maxBytes);
+      return prepareEntry(a, id, this.maxBytes, this.emailText);
     });
   }
 

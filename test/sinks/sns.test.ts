@@ -9,6 +9,7 @@ import {
   sanitizeEntryId,
 } from '../../lambda/sinks/sns';
 import { makeAlert } from '../support/alert-fixtures';
+import { alertText } from '../../lambda/alerts/text';
 
 const TOPIC = 'arn:aws:sns:us-east-1:000000000000:alerts';
 const snsMock = mockClient(SNSClient);
@@ -139,6 +140,27 @@ describe('SnsAlertSink (mocked SNS)', () => {
     expect(body.alert_type).toBe('PsExecExecution');
     const smallBody = JSON.parse(entries.find((e) => e.Id === 'small')!.Message!);
     expect(smallBody.truncated).toBeUndefined();
+  });
+
+  it('with an email text, publishes per protocol: default the record, email the text, within the limit even for a giant alert', async () => {
+    snsMock.on(PublishBatchCommand).callsFake(okAll);
+    const sink = new SnsAlertSink({ topicArn: TOPIC, client: new SNSClient({}), retry: noSleep, emailText: (a) => alertText(a) });
+    // Quotes and backslashes double when the record is a JSON string inside JSON: the fit must account for it.
+    const giant = makeAlert({ alert_id: 'giant', CommandLine: '"\\'.repeat(400_000) });
+    const small = makeAlert({ alert_id: 'small' });
+    const res = await sink.publish([giant, small]);
+    expect(res.published.sort()).toEqual(['giant', 'small']);
+    const batches = sentBatches();
+    checkLimits(batches);
+    for (const e of batches.flatMap((b) => b.PublishBatchRequestEntries!)) {
+      expect(e.MessageStructure).toBe('json');
+      const wrapper = JSON.parse(e.Message!) as { default: string; email: string };
+      const record = JSON.parse(wrapper.default);
+      expect(record.alert_id).toBe(e.Id);
+      expect(wrapper.email).toContain(`Alert id: ${e.Id}`);
+      if (e.Id === 'giant') expect(record.truncated).toContain('CommandLine');
+      else expect(record).toEqual(small);
+    }
   });
 
   it('a CommandLine-only overflow keeps as much CommandLine as fits', async () => {
