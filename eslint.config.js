@@ -21,7 +21,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['lambda/fdr/**/*.ts', 'lambda/rules/**/*.ts', 'lambda/context/**/*.ts', 'lambda/alerts/**/*.ts', 'lambda/pipeline.ts', 'lambda/keys.ts'],
+    files: ['lambda/fdr/**/*.ts', 'lambda/rules/**/*.ts', 'lambda/context/**/*.ts', 'lambda/alerts/**/*.ts', 'lambda/stateful/**/*.ts', 'lambda/pipeline.ts', 'lambda/keys.ts'],
     rules: { 'no-restricted-imports': ['error', STAGE_IMPORTS] },
   },
   {

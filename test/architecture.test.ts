@@ -5,7 +5,7 @@ import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const LAMBDA = join(__dirname, '..', 'lambda');
-const STAGES = ['fdr', 'rules', 'context', 'alerts'];
+const STAGES = ['fdr', 'rules', 'context', 'alerts', 'stateful'];
 const STAGE_FILES = ['pipeline.ts', 'keys.ts'];
 
 function files(dir: string): string[] {
