@@ -155,7 +155,8 @@ function invocations(text: string, re: RegExp, each: (args: number, limit: numbe
 }
 
 function isRedirection(value: string): boolean {
-  return /^\d?[<>]/.test(value);
+  const c = value.charCodeAt(0);
+  return (c === 0x3c || c === 0x3e || (c >= 0x30 && c <= 0x39)) && /^\d?[<>]/.test(value);
 }
 
 /** Whether a redirection token has its target in the next token (`>` alone, `2>` alone). */
@@ -215,7 +216,7 @@ function valueAfterFlag(text: string, spans: Span[], quotes: Quotes, tool: RegEx
   invocations(text, tool, (args, limit) => {
     const tokens = argTokens(text, args, limit, quotes);
     for (let k = 0; k + 1 < tokens.length; k++) {
-      if (flag.test(tokens[k].value)) {
+      if (tokens[k].value.length <= 3 && flag.test(tokens[k].value)) {
         const v = tokens[k + 1];
         spans.push({ start: v.start, end: v.end });
         k++;
@@ -303,22 +304,25 @@ function regexRules(text: string, spans: Span[]): void {
   }
 }
 
-/** The text with every span replaced by one `[REDACTED]` per run of overlapping or adjacent-by-overlap spans. */
+/** The text with every span replaced by one `[REDACTED]` per run of overlapping spans. */
 function applySpans(text: string, spans: Span[]): string {
   if (spans.length === 0) return text;
-  // A mark per character, then one pass over the runs: no sorting or merging of (possibly many) spans.
-  const marked = new Uint8Array(text.length);
-  for (const s of spans) marked.fill(1, s.start, s.end);
+  // Each rule finds its spans in order, so the list is a few sorted runs: TimSort merges them in about linear time.
+  spans.sort((x, y) => x.start - y.start || y.end - x.end);
   const out: string[] = [];
   let pos = 0;
-  for (let i = 0; i < marked.length; ) {
-    if (marked[i] === 0) {
-      i++;
+  let k = 0;
+  while (k < spans.length) {
+    const start = spans[k].start;
+    let end = spans[k].end;
+    for (k++; k < spans.length && spans[k].start < end; k++) end = Math.max(end, spans[k].end);
+    if (start < pos) {
+      // Overlaps the run before it (cannot happen after the merge above; kept for safety).
+      pos = Math.max(pos, end);
       continue;
     }
-    out.push(text.slice(pos, i), REDACTED);
-    while (i < marked.length && marked[i] === 1) i++;
-    pos = i;
+    out.push(text.slice(pos, start), REDACTED);
+    pos = end;
   }
   out.push(text.slice(pos));
   return out.join('');
