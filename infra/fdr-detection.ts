@@ -7,6 +7,7 @@
  *
  * Use it as is (`cdk deploy` of this project's app) or inside another CDK app next to an existing FDR bucket.
  */
+import { resolve as resolvePath } from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -32,6 +33,7 @@ import { FDR_WRITER_ACTIONS } from '../lambda/stores/context-dynamodb/fdr-writer
 import { CONTEXT_LOOKUP_ACTIONS } from '../lambda/stores/context-dynamodb/lookup';
 import { DEDUPE_STORE_ACTIONS } from '../lambda/stores/dedupe-dynamodb';
 import { STATE_STORE_ACTIONS } from '../lambda/stores/state-dynamodb';
+import { loadRulePacks, RuleLoadError } from '../lambda/packs/loader';
 import { detectionFunctionCodeProps } from './bundling';
 import { acknowledge } from './nag';
 
@@ -475,7 +477,7 @@ export class FdrDetection extends Construct {
 
     const logLevel = props.logLevel ?? 'INFO';
     this.detectionFunction = new NodejsFunction(this, 'DetectionFunction', {
-      ...detectionFunctionCodeProps(props.rulePacks),
+      ...detectionFunctionCodeProps(this.checkedRulePacks(props.rulePacks)),
       description: 'fdr-detect: scans FDR batches for T1021.002 lateral movement and publishes alerts',
       role,
       memorySize,
@@ -679,6 +681,23 @@ export class FdrDetection extends Construct {
     this.dashboard.addWidgets(
       new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(this.alarms), width: 24 }),
     );
+  }
+
+  /**
+   * The rule packs to bundle, resolved against the app's working directory and loaded once at synth: a pack that
+   * does not load (schema, query, duplicate ids) fails `cdk synth` with its located problems, not the deployed
+   * function at its first invocation.
+   */
+  private checkedRulePacks(dirs: readonly string[] | undefined): string[] | undefined {
+    if (!dirs) return undefined;
+    const resolved = dirs.map((d) => resolvePath(d));
+    try {
+      loadRulePacks(resolved, { includeDisabled: true });
+    } catch (err) {
+      if (err instanceof RuleLoadError) throw new Error(`${this.node.path}: rulePacks do not load:\n${err.message}`);
+      throw err;
+    }
+    return resolved;
   }
 
   /** A custom pipeline metric (namespace FdrDetect, dimension service=fdr-detect), summed. */

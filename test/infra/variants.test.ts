@@ -1,6 +1,6 @@
 /** Existing-bucket / existing-topic variants, and the example app that README.md shows. */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -68,6 +68,22 @@ describe('existing alert topic (sns.Topic.fromTopicArn)', () => {
     both.template.resourceCountIs('AWS::SNS::Topic', 0);
     expect(both.detection.topicKey).toBeUndefined();
     both.template.resourceCountIs('AWS::CloudWatch::Alarm', 7);
+  });
+});
+
+describe('rulePacks', () => {
+  it('are loaded at synth: a pack that does not load fails synth with its located problems', () => {
+    const bad = mkdtempSync(join(tmpdir(), 'fdr-bad-pack-'));
+    writeFileSync(join(bad, 'r.json'), JSON.stringify({ id: 'Bad Id', title: 't', technique: 'T1021.002', tactic: 'x', severity: { default: 'high' }, query: 'r.cql', samples: 'r.samples.json' }));
+    writeFileSync(join(bad, 'r.cql'), '#event_simpleName=ProcessRollup2');
+    expect(() => synthDetection(() => ({ rulePacks: [bad] }))).toThrow(/FdrDetection: rulePacks do not load:\n.*r\.json: \$\.id: must match pattern/);
+    rmSync(bad, { recursive: true, force: true });
+  });
+
+  it('relative pack paths are resolved against the working directory (the CDK app), not the package', () => {
+    expect(process.cwd()).toBe(PROJECT_ROOT);
+    expect(() => synthDetection(() => ({ rulePacks: [join('test', 'fixtures', 'packs', 'stateful')] }))).not.toThrow();
+    expect(() => synthDetection(() => ({ rulePacks: ['no-such-pack'] }))).toThrow(`${join(process.cwd(), 'no-such-pack')}: not a readable pack directory`);
   });
 });
 
