@@ -66,6 +66,9 @@ export async function harness(o: HarnessOptions): Promise<Harness> {
     STATE_TABLE_NAME: state,
     CONTEXT_TABLE_NAME: o.contextTable,
     TIME_SAFETY_MARGIN_MS: '2000',
+    // fauxqs ignores SNS's MessageStructure and would hand the {default, email} wrapper to the queue: suites read the
+    // plain record, as the local servers' own env does; test/handler/email.int.test.ts sets the format itself.
+    ALERT_EMAIL_FORMAT: 'json',
     ...o.env,
   });
   let deps = buildDeps(config);
