@@ -73,7 +73,7 @@ interface Match {
 const MAX_PENDING = 20_000;
 
 /** What a process start must keep for a join when no rule can match it (extracted without JSON.parse). */
-const PROCESS_JOIN_FIELDS = ['aid', 'TargetProcessId', 'ImageFileName', 'FileName', 'UserSid', 'CommandLine'] as const;
+const PROCESS_JOIN_FIELDS = ['aid', 'TargetProcessId', 'ImageFileName', 'FileName', 'FilePath', 'UserSid', 'CommandLine'] as const;
 /** Fields a non-process event may take from another line (the process join): literals on them prove nothing. */
 const JOIN_OPAQUE: ReadonlySet<string> = new Set([...JOINED_FIELDS, 'UserSid']);
 const NOTHING_OPAQUE: ReadonlySet<string> = new Set();

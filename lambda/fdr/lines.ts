@@ -71,6 +71,9 @@ export class LineDecoder {
   private readonly maxSamples: number;
   private readonly prefilter: Prefilter | null;
   private readonly gates: ReadonlyMap<string, LineGate> | null;
+  /** Reused per region: the prefilter's hits and the types they name. */
+  private readonly hitPositions: number[] = [];
+  private readonly hitTypes: (string | undefined)[] = [];
 
   constructor(
     private readonly stats: DecodeStats,
@@ -102,8 +105,7 @@ export class LineDecoder {
       } else {
         this.pieces.push(chunk.subarray(0, nl));
         const line = Buffer.concat(this.pieces, this.carryLen + nl);
-        const candidate = this.prefilter === null || this.prefilter.lineMatches(line, 0, line.length);
-        this.line(line, 0, line.length, candidate, out);
+        this.lineAcross(line, out);
       }
       this.resetPartial();
       pos = nl + 1;
@@ -125,8 +127,7 @@ export class LineDecoder {
     } else if (this.carryLen > 0) {
       this.physLine++;
       const line = this.pieces.length === 1 ? this.pieces[0] : Buffer.concat(this.pieces, this.carryLen);
-      const candidate = this.prefilter === null || this.prefilter.lineMatches(line, 0, line.length);
-      this.line(line, 0, line.length, candidate, out);
+      this.lineAcross(line, out);
     }
     this.resetPartial();
   }
@@ -163,6 +164,14 @@ export class LineDecoder {
     this.discardedBytes = 0;
   }
 
+  /** A line that spanned chunks, joined into its own buffer. */
+  private lineAcross(line: Buffer, out: DecodedEvent[]): void {
+    const pf = this.prefilter;
+    const candidate = pf === null || pf.lineMatches(line, 0, line.length);
+    const type = candidate && pf !== null && this.gates !== null ? pf.lineType(line, 0, line.length) : undefined;
+    this.line(line, 0, line.length, candidate, type, out);
+  }
+
   /** Complete lines in `buf[start, lastNl]` where `buf[lastNl]` is a newline. */
   private region(buf: Buffer, start: number, lastNl: number, out: DecodedEvent[]): void {
     const pf = this.prefilter;
@@ -171,31 +180,37 @@ export class LineDecoder {
       while (pos <= lastNl) {
         const nl = buf.indexOf(LF, pos);
         this.physLine++;
-        this.line(buf, pos, nl, true, out);
+        this.line(buf, pos, nl, true, undefined, out);
         pos = nl + 1;
       }
       return;
     }
-    const hits = pf.hits(buf, start, lastNl);
-    const nHits = hits.length;
+    // One search of the whole region for the type needles; lines are then matched to the hits, and a line's type
+    // is known from its hit (several hits in one line, rare, are settled by lineType).
+    const hits = this.hitPositions;
+    const names = this.hitTypes;
+    const nHits = pf.typedHits(buf, start, lastNl, hits, this.gates === null ? null : names);
     let h = 0;
     let pos = start;
     while (pos <= lastNl) {
       const nl = buf.indexOf(LF, pos);
       this.physLine++;
-      let candidate = false;
       if (h < nHits && hits[h] < nl) {
-        candidate = true;
+        const first = h;
         do h++;
         while (h < nHits && hits[h] < nl);
-      }
-      this.line(buf, pos, nl, candidate, out);
+        const type = this.gates === null ? undefined : h - first === 1 ? names[first] : pf.lineType(buf, pos, nl);
+        this.line(buf, pos, nl, true, type, out);
+      } else this.line(buf, pos, nl, false, undefined, out);
       pos = nl + 1;
     }
   }
 
-  /** One complete line `buf[s, e)` (newline excluded), numbered `this.physLine`. */
-  private line(buf: Buffer, s: number, e: number, candidate: boolean, out: DecodedEvent[]): void {
+  /**
+   * One complete line `buf[s, e)` (newline excluded), numbered `this.physLine`. `type`: the event type its
+   * prefilter hit names (when gates apply); undefined when unknown or ambiguous.
+   */
+  private line(buf: Buffer, s: number, e: number, candidate: boolean, type: string | undefined, out: DecodedEvent[]): void {
     if (e - s > this.maxLineBytes) {
       this.overLong(e - s);
       return;
@@ -212,13 +227,12 @@ export class LineDecoder {
       if (!looksLikeObject(buf, s, e)) this.judge(buf, s, e, lineNo);
       return;
     }
-    if (this.gates !== null && this.gated(buf, s, e, lineNo, out)) return;
-    if (!isUtf8(buf.subarray(s, e))) {
-      // Kept, not skipped: a stray byte in a command line must not cost a detection. Invalid sequences become
-      // U+FFFD; the line is counted.
-      this.stats.repairedUtf8 = (this.stats.repairedUtf8 ?? 0) + 1;
-    }
+    // Decoded once: the literal gate, the field extraction and JSON.parse all read this text.
     const text = buf.toString('utf8', s, e);
+    if (this.gates !== null && this.gated(buf, s, e, text, type, lineNo, out)) return;
+    // Invalid sequences became U+FFFD: only then is the line checked (a stray byte in a command line must not cost
+    // a detection: the line is kept, and counted).
+    if (text.includes('\uFFFD') && !isUtf8(buf.subarray(s, e))) this.stats.repairedUtf8 = (this.stats.repairedUtf8 ?? 0) + 1;
     let value: unknown;
     try {
       value = JSON.parse(text);
@@ -233,8 +247,8 @@ export class LineDecoder {
     const pf = this.prefilter;
     if (pf !== null) {
       // The byte needle is only a hint (it may sit inside another field's string): check the parsed type.
-      const type = (value as Record<string, unknown>).event_simpleName;
-      if (typeof type !== 'string' || !pf.types.has(type)) {
+      const parsedType = (value as Record<string, unknown>).event_simpleName;
+      if (typeof parsedType !== 'string' || !pf.types.has(parsedType)) {
         this.stats.prefilterFalseHits = (this.stats.prefilterFalseHits ?? 0) + 1;
         return;
       }
@@ -244,22 +258,20 @@ export class LineDecoder {
   }
 
   /**
-   * Second-stage prefilter: when the line's type has a literal gate and its bytes lack the literals, it is not
+   * Second-stage prefilter: when the line's type has a literal gate and its text lacks the literals, it is not
    * parsed; a partial event with the gate's extract fields is yielded instead when the gate asks for one.
    * Returns true when the line was handled here.
    */
-  private gated(buf: Buffer, s: number, e: number, lineNo: number, out: DecodedEvent[]): boolean {
-    const type = this.prefilter!.lineType(buf, s, e);
+  private gated(buf: Buffer, s: number, e: number, text: string, type: string | undefined, lineNo: number, out: DecodedEvent[]): boolean {
     const gate = type === undefined ? undefined : this.gates!.get(type);
     if (gate === undefined || gate.keep === null) return false;
     // A malformed line is parsed, so that it is judged (and counted) rather than half-used.
     if (!looksLikeObject(buf, s, e)) return false;
-    const latin1 = buf.toString('latin1', s, e);
-    if (gate.keep(latin1)) return false;
+    if (gate.keep(text)) return false;
     let event: RawEvent | null = null;
     if (gate.extract && gate.extract.length > 0) {
-      event = extractFields(buf, s, latin1, gate.extract);
-      if (event === null) return false; // ambiguous bytes (a key twice, nested objects): parse instead
+      event = extractFields(text, gate.extract);
+      if (event === null) return false; // ambiguous text (a key twice, nested objects): parse instead
     }
     this.stats.gated = (this.stats.gated ?? 0) + 1;
     if (event !== null) {

@@ -45,6 +45,11 @@ export interface Prefilter {
    * quote). A match crossing `end` is not reported. Matches are hints (see module doc).
    */
   hits(buf: Buffer, start: number, end: number): number[];
+  /**
+   * Like `hits`, into caller-owned arrays (no allocation per chunk): `positions` gets the hits and `names`
+   * (unless null) the type each one names. Returns the number of hits.
+   */
+  typedHits(buf: Buffer, start: number, end: number, positions: number[], names: (string | undefined)[] | null): number;
   /** True when the line `buf[start, end)` holds at least one match. */
   lineMatches(buf: Buffer, start: number, end: number): boolean;
   /** The type named by the line's matches when they all agree; undefined when none or several differ. */
@@ -64,72 +69,75 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     }
     types.add(t);
   }
-  // Type names by byte length, for allocation-free exact comparison.
-  const byLength = new Map<number, Buffer[]>();
-  const names = new Map<Buffer, string>();
-  let maxLen = 0;
+  // Type names by their first byte, for an allocation-free exact comparison that rejects most other types at
+  // once (FDR has hundreds of type names; the few wanted ones rarely share a first byte).
+  const byFirst: (readonly { bytes: Buffer; name: string }[] | undefined)[] = new Array(256);
   for (const t of types) {
     const b = Buffer.from(t, 'utf8');
-    names.set(b, t);
-    maxLen = Math.max(maxLen, b.length);
-    const list = byLength.get(b.length);
-    if (list) list.push(b);
-    else byLength.set(b.length, [b]);
+    byFirst[b[0]] = [...(byFirst[b[0]] ?? []), { bytes: b, name: t }];
   }
 
   /**
-   * `p` is the position of `_simpleName"` in `buf`; true when it belongs to a `"event_simpleName"` key whose
-   * string value, ending before `end`, is one of the types.
+   * `p` is the position of `_simpleName"` in `buf`; the type name when it belongs to a `"event_simpleName"` key
+   * whose string value, ending before `end`, is one of the types.
    */
-  function valueMatches(buf: Buffer, start: number, end: number, p: number): boolean {
-    return matchedType(buf, start, end, p) !== undefined;
-  }
-
-  /** Like valueMatches, but says which type (its name) matched. */
   function matchedType(buf: Buffer, start: number, end: number, p: number): string | undefined {
     const k = p - KEY_HEAD.length;
     if (k < start) return undefined;
     for (let j = 0; j < KEY_HEAD.length; j++) if (buf[k + j] !== KEY_HEAD[j]) return undefined;
     let i = p + KEY_TAIL.length;
-    while (i < end && isJsonSpace(buf[i])) i++;
-    if (i >= end || buf[i] !== COLON) return undefined;
-    i++;
-    while (i < end && isJsonSpace(buf[i])) i++;
-    if (i >= end || buf[i] !== QUOTE) return undefined;
-    const v = i + 1;
-    // find the closing quote within maxLen + 1 bytes
-    const limit = Math.min(end, v + maxLen + 1);
-    let q = v;
-    while (q < limit && buf[q] !== QUOTE) q++;
-    if (q >= limit) return undefined;
-    const candidates = byLength.get(q - v);
+    if (buf[i] === COLON && buf[i + 1] === QUOTE) i += 2; // the compact form FDR writes
+    else {
+      while (i < end && isJsonSpace(buf[i])) i++;
+      if (i >= end || buf[i] !== COLON) return undefined;
+      i++;
+      while (i < end && isJsonSpace(buf[i])) i++;
+      if (i >= end || buf[i] !== QUOTE) return undefined;
+      i++;
+    }
+    if (i >= end) return undefined;
+    const candidates = byFirst[buf[i]];
     if (candidates === undefined) return undefined;
     for (const c of candidates) {
-      let j = 0;
-      while (j < c.length && buf[v + j] === c[j]) j++;
-      if (j === c.length) return names.get(c);
+      const b = c.bytes;
+      const q = i + b.length;
+      if (q >= end || buf[q] !== QUOTE) continue;
+      let j = 1;
+      while (j < b.length && buf[i + j] === b[j]) j++;
+      if (j === b.length) return c.name;
     }
     return undefined;
   }
 
   function hits(buf: Buffer, start: number, end: number): number[] {
     const out: number[] = [];
-    if (byLength.size === 0) return out;
-    const last = end - KEY_TAIL.length;
-    let p = buf.indexOf(KEY_TAIL, start);
-    while (p !== -1 && p <= last) {
-      if (valueMatches(buf, start, end, p)) out.push(p - KEY_HEAD.length);
-      p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
-    }
+    typedHits(buf, start, end, out, null);
     return out;
   }
 
-  function lineMatches(buf: Buffer, start: number, end: number): boolean {
-    if (byLength.size === 0) return false;
+  function typedHits(buf: Buffer, start: number, end: number, positions: number[], names: (string | undefined)[] | null): number {
+    positions.length = 0;
+    if (names !== null) names.length = 0;
+    if (types.size === 0) return 0;
     const last = end - KEY_TAIL.length;
     let p = buf.indexOf(KEY_TAIL, start);
     while (p !== -1 && p <= last) {
-      if (valueMatches(buf, start, end, p)) return true;
+      const t = matchedType(buf, start, end, p);
+      if (t !== undefined) {
+        positions.push(p - KEY_HEAD.length);
+        if (names !== null) names.push(t);
+      }
+      p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
+    }
+    return positions.length;
+  }
+
+  function lineMatches(buf: Buffer, start: number, end: number): boolean {
+    if (types.size === 0) return false;
+    const last = end - KEY_TAIL.length;
+    let p = buf.indexOf(KEY_TAIL, start);
+    while (p !== -1 && p <= last) {
+      if (matchedType(buf, start, end, p) !== undefined) return true;
       p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
     }
     return false;
@@ -150,5 +158,5 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     return found;
   }
 
-  return { types, hits, lineMatches, lineType };
+  return { types, hits, typedHits, lineMatches, lineType };
 }

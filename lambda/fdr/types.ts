@@ -16,8 +16,9 @@ export interface DecodedEvent {
 }
 
 /**
- * A second-stage prefilter for one event type. `keep` sees the raw line (latin1: one char per byte) and says
- * whether it must be parsed; null keeps every line. A line not kept yields a partial event with the `extract`
+ * A second-stage prefilter for one event type. `keep` sees the line's text (UTF-8 decoded, as JSON.parse reads
+ * it; its literals are ASCII, which decoding never creates nor splits) and says whether it must be parsed; null
+ * keeps every line. A line not kept yields a partial event with the `extract`
  * fields when listed, and is dropped otherwise.
  */
 export interface LineGate {
