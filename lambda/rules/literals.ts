@@ -23,6 +23,15 @@ import { canonicalFunctionName } from './functions';
 /** OR over alternatives; each alternative an AND of lower-case literals. */
 export type Dnf = string[][];
 
+/**
+ * Ends a literal that a regex follows with `\\b`: in the line, that occurrence must be followed by a character
+ * that is not a word character (`\\buse\\b` is not satisfied by the `Use` of the key `"UserSid"`). Sound on the
+ * JSON text: after a value's word character comes the value's next character as itself, an escape (`\\`), a
+ * UTF-8 sequence or the closing quote; only the left boundary is not checked (an escape such as `\\u003d` ends
+ * in a word character). A control character: JSON pieces never hold one raw.
+ */
+export const WORD_END = '\u0001';
+
 const TRUE: Dnf = [[]];
 const NEVER: Dnf = [];
 /** Past this many alternatives a requirement is dropped (weakened to TRUE): gating stays cheap. */
@@ -227,13 +236,18 @@ export function regexLiterals(src: string): Dnf {
   function sequence(): Dnf {
     let req: Dnf = TRUE;
     let run = '';
-    const flush = (): void => {
-      if (run !== '') req = and(req, allOf(jsonPieces(run)));
+    /** `bounded`: a `\\b` follows the run, so a run ending in a word character is followed by a non-word one. */
+    const flush = (bounded = false): void => {
+      if (run !== '') {
+        const pieces = jsonPieces(run);
+        if (bounded && /\w$/.test(run)) pieces[pieces.length - 1] += WORD_END;
+        req = and(req, allOf(pieces));
+      }
       run = '';
     };
     while (i < src.length && src[i] !== '|' && src[i] !== ')') {
       const c = src[i];
-      let atom: { lit: string } | { dnf: Dnf } | null = null;
+      let atom: { lit: string } | { dnf: Dnf; boundary?: true } | null = null;
       if (c === '\\') {
         const e = src[i + 1] ?? '';
         i += 2;
@@ -248,7 +262,8 @@ export function regexLiterals(src: string): Dnf {
         } else if (e === 'k' && src[i] === '<') {
           i = src.indexOf('>', i) + 1;
           atom = { dnf: TRUE };
-        } else atom = { dnf: TRUE }; // \d \w \s \b \B \n \t, backreferences …
+        } else if (e === 'b') atom = { dnf: TRUE, boundary: true };
+        else atom = { dnf: TRUE }; // \d \w \s \B \n \t, backreferences …
       } else if (c === '[') {
         i++;
         if (src[i] === '^') i++;
@@ -304,7 +319,7 @@ export function regexLiterals(src: string): Dnf {
           if (repeated) flush();
         }
       } else {
-        flush();
+        flush(min > 0 && 'boundary' in atom);
         if (min > 0) req = and(req, atom.dnf);
       }
     }
@@ -316,19 +331,88 @@ export function regexLiterals(src: string): Dnf {
   return i < src.length ? TRUE : d; // unbalanced `)`: no claim
 }
 
+/** Calls between samples of every literal's presence, and samples between re-choosing the prechecked literals. */
+const SAMPLE_EVERY = 256;
+const RECHOOSE_EVERY = 16;
+
 /**
- * A predicate on a line (as a latin1 string: one char per byte, so ASCII literals compare exactly) that is
- * false only when the line cannot satisfy the DNF. Null when the DNF is TRUE (no gate).
+ * A predicate on a line's text (the literals are ASCII, so a UTF-8 or a latin1 decoding of the bytes answers
+ * alike) that is false only when the line cannot satisfy the DNF. Null when the DNF is TRUE (no gate).
+ *
+ * Most lines fail, so failing must be cheap. Literals are looked up with `includes` (a native search) in the
+ * line, or in its lower-cased copy when they hold letters (made once per line, only when needed; lower-casing
+ * never breaks up a run of ASCII characters, and the few non-ASCII characters it turns into ASCII letters can only
+ * add matches, which is sound). First one literal of each alternative is looked up (every alternative needs all
+ * of its literals, so a line holding none of them fails, whichever literal is chosen); only a line holding one is
+ * checked against the whole DNF. The literal chosen per alternative is the one seen least often on a sample of the
+ * lines (1 in 256): which literals are rare depends on the data (`$` is rare in FDR lines, `.exe` and `\\` are
+ * everywhere), not on their length. The answer never depends on the sample; only the time does.
  */
 export function linePredicate(d: Dnf): ((line: string) => boolean) | null {
   if (isTrue(d)) return null;
   if (d.length === 0) return () => false;
-  const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
-  const singles = d.filter((a) => a.length === 1).map((a) => a[0]);
-  // Longest first: a selective literal rejects early.
-  const single = singles.length > 0 ? new RegExp(singles.sort((a, b) => b.length - a.length).map(esc).join('|'), 'i') : null;
-  const multi = d
-    .filter((a) => a.length > 1)
-    .map((a) => [...a].sort((x, y) => y.length - x.length).map((l) => new RegExp(esc(l), 'i')));
-  return (line) => (single !== null && single.test(line)) || multi.some((res) => res.every((r) => r.test(line)));
+  const literals = [...new Set(d.flat())];
+  const texts = literals.map((l) => (l.endsWith(WORD_END) ? l.slice(0, -WORD_END.length) : l));
+  const bounded = literals.map((l) => l.endsWith(WORD_END));
+  const folded = texts.map((l) => /[a-z]/.test(l));
+  const alts = d.map((a) => a.map((l) => literals.indexOf(l)));
+  /** How often each literal was present in the sampled lines. */
+  const seen = literals.map(() => 0);
+  const choose = (): number[] => {
+    // Each alternative's rarest literal first: a failing alternative fails on its first lookup.
+    for (const a of alts) a.sort((x, y) => seen[x] - seen[y] || texts[y].length - texts[x].length);
+    const chosen = [...new Set(alts.map((a) => a[0]))]; // the rarest in the sample; before any sample, the longest
+    // A literal holding another chosen one (unbounded) needs no lookup of its own: `\\psexec` has `psexec`.
+    const needed = chosen.filter((b) => !chosen.some((a) => a !== b && !bounded[a] && texts[b].includes(texts[a]) && (texts[a] !== texts[b] || a < b)));
+    // Literals without letters first: they need no lower-cased copy of the line.
+    return needed.sort((a, b) => Number(folded[a]) - Number(folded[b]));
+  };
+  let prechecked = choose();
+  let calls = 0;
+  let samples = 0;
+  /** Is literal `k` in the line? `lower` is the line lower-cased (for literals with letters). */
+  const has = (k: number, line: string, lower: string): boolean => {
+    const hay = folded[k] ? lower : line;
+    const t = texts[k];
+    if (!bounded[k]) return hay.includes(t);
+    // The character after the occurrence, read in the line itself (lower-casing turns İ into i + U+0307);
+    // when lower-casing changed the length, positions differ: the boundary is not checked (sound, weaker).
+    if (hay.length !== line.length) return hay.includes(t);
+    for (let i = hay.indexOf(t); i !== -1; i = hay.indexOf(t, i + 1)) if (!isWordChar(line.charCodeAt(i + t.length))) return true;
+    return false;
+  };
+  return (line) => {
+    if (++calls % SAMPLE_EVERY === 0) {
+      const lower = line.toLowerCase();
+      for (let k = 0; k < literals.length; k++) if (has(k, line, lower)) seen[k]++;
+      if (++samples % RECHOOSE_EVERY === 0) prechecked = choose();
+    }
+    let lower: string | null = null;
+    let any = false;
+    for (const k of prechecked) {
+      if (folded[k]) lower ??= line.toLowerCase();
+      if (has(k, line, lower ?? line)) {
+        any = true;
+        break;
+      }
+    }
+    if (!any) return false;
+    lower ??= line.toLowerCase();
+    for (const a of alts) {
+      let all = true;
+      for (const k of a) {
+        if (!has(k, line, lower)) {
+          all = false;
+          break;
+        }
+      }
+      if (all) return true;
+    }
+    return false;
+  };
+}
+
+/** `\\w` without the u flag: [A-Za-z0-9_] (NaN, past the end, is not one). */
+function isWordChar(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }

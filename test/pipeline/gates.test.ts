@@ -86,6 +86,35 @@ describe('literal gates on tricky bytes: gated and ungated agree', () => {
   });
 });
 
+describe('literal gates: what a partial process start keeps equals what a parse gives', () => {
+  it('a process named by FileName and FilePath only (no ImageFileName) joins both to its connection', async () => {
+    const aid = 'c'.repeat(32);
+    const rule = ruleOf('filepath', '#event_simpleName = "NetworkConnectIP4" | RemotePort = "445" | FilePath = "*\\\\Tools\\\\*" | alert_type := "FromTools"');
+    const events = [
+      { event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '5', FileName: 'x.exe', FilePath: 'C:\\Tools\\', UserSid: 'S-1-5-21-1-2-3-4', timestamp: '1' },
+      { event_simpleName: 'NetworkConnectIP4', aid, ContextProcessId: '5', RemotePort: '445', timestamp: '2' },
+    ];
+    const source = MemoryObjectSource.ndjson('k', events);
+    const run = (literalGates: boolean) => processObject({ bucket: null, key: 'k' }, { source, rules: [...rules, rule], context: new StaticContextStore(), literalGates });
+    const [gated, full] = [await run(true), await run(false)];
+    expect(gated.stats.gated).toBe(1);
+    expect(full.alerts.map((a) => a.alert_type).sort()).toEqual(['FromTools', 'SMB445Connection']);
+    expect(gated.alerts.map((a) => a.alert_id)).toEqual(full.alerts.map((a) => a.alert_id));
+  });
+
+  it('a word-bounded literal (\\buse\\b) gates away `net localgroup` lines but keeps `net use`', async () => {
+    const aid = 'd'.repeat(32);
+    const pr = (pid: string, cmd: string) => ({ event_simpleName: 'ProcessRollup2', aid, TargetProcessId: pid, ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\System32\\net.exe', CommandLine: cmd, UserSid: 'S-1-5-21-1-2-3-5', timestamp: pid });
+    const rule = ruleOf('netuse', '#event_simpleName = "ProcessRollup2" | FileName = /^net1?\\.exe$/i | CommandLine = /\\buse\\b/i | alert_type := "NetUse"');
+    const source = MemoryObjectSource.ndjson('k', [pr('1', 'net localgroup administrators'), pr('2', 'net  use x: \\\\h\\share'), pr('3', 'net user bob')]);
+    const run = (literalGates: boolean) => processObject({ bucket: null, key: 'k' }, { source, rules: [rule], context: new StaticContextStore(), literalGates });
+    const [gated, full] = [await run(true), await run(false)];
+    expect(full.alerts.map((a) => a.CommandLine)).toEqual(['net  use x: \\\\h\\share']);
+    expect(gated.alerts.map((a) => a.alert_id)).toEqual(full.alerts.map((a) => a.alert_id));
+    expect(gated.stats.gated).toBe(2);
+  });
+});
+
 describe('literal gates on lines written with HTML-safe JSON escapes (as real FDR lines are)', () => {
   it('a rule needing `=`, `<`, `>`, `&` or `\'` still matches lines that write them as \\u003d \\u003c \\u003e \\u0026 \\u0027', async () => {
     const src = `#event_simpleName = "ProcessRollup2" | CommandLine = /1> \\\\\\\\127\\.0\\.0\\.1\\\\ADMIN\\$\\\\__[\\d.]+ 2>&1/ | CommandLine = "*a=b*" | CommandLine = "*'q'*" | alert_type := "Redirect"`;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compileQuery } from '../../lambda/rules/index';
-import { jsonPieces, linePredicate, regexLiterals } from '../../lambda/rules/literals';
+import { jsonPieces, linePredicate, regexLiterals, WORD_END } from '../../lambda/rules/literals';
 
 const opaqueNone = new Set<string>();
 
@@ -171,5 +171,62 @@ describe('soundness of the function literals on random events', () => {
       }
     }
     expect(matched).toBeGreaterThan(1000);
+  });
+});
+
+describe('word-bounded literals (a regex literal followed by \\b)', () => {
+  it('mark the literal; only a literal ending in a word character is bounded', () => {
+    expect(regexLiterals('\\buse\\b')).toEqual([[`use${WORD_END}`]]);
+    expect(regexLiterals('net\\b.*x')).toEqual([[`net${WORD_END}`, 'x']]);
+    expect(regexLiterals('a\\.\\b')).toEqual([['a.']]);
+    expect(regexLiterals('use\\B')).toEqual([['use']]);
+  });
+
+  it('a key name holding the literal does not satisfy it; the literal as a word in a value does', () => {
+    const p = linePredicate([['net', `use${WORD_END}`]])!;
+    expect(p('{"UserSid":"S-1","CommandLine":"net localgroup"}')).toBe(false);
+    expect(p('{"UserSid":"S-1","CommandLine":"NET USE \\\\h\\c$"}')).toBe(true);
+    expect(p('{"CommandLine":"net use"}')).toBe(true);
+    expect(p('{"CommandLine":"net use\\u003dx"}')).toBe(true);
+    expect(p('{"CommandLine":"net user x"}')).toBe(false);
+  });
+
+  it('is sound against the regex on random values, escaped the HTML-safe way too', () => {
+    const sources = ['\\buse\\b', 'net1?\\b', '\\b(admin|ipc)\\$', 'x\\b\\s', '(?:\\bab|cd\\b)e?'];
+    const alphabet = ['use', 'USE', 'Us', 'e', 'r', 'net', 'NET1', '1', ' ', '=', '&', "'", '\n', 'é', '\u0130', '\u212a', '_', '$', 'admin', 'ipc', 'x', 'ab', 'cd', '"', '\\', 'k'];
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    let matched = 0;
+    for (const src of sources) {
+      const re = new RegExp(src, 'i');
+      const pred = linePredicate(regexLiterals(src));
+      for (let n = 0; n < 6000; n++) {
+        const value = Array.from({ length: 1 + Math.floor(rnd() * 7) }, () => alphabet[Math.floor(rnd() * alphabet.length)]).join('');
+        if (!re.test(value)) continue;
+        matched++;
+        const plain = JSON.stringify({ UserSid: 'S-1', v: value });
+        const escaped = plain.replace(/=/g, '\\u003d').replace(/&/g, '\\u0026').replace(/'/g, '\\u0027');
+        for (const line of [plain, escaped]) expect(pred === null || pred(line), `${src} on ${line}`).toBe(true);
+      }
+    }
+    expect(matched).toBeGreaterThan(500);
+  });
+});
+
+describe('line predicates answer the same whatever literal the sample chose', () => {
+  it('agrees with a direct evaluation of the DNF over many lines, in any order', () => {
+    const dnf = [['psexec', '.exe'], ['net', '.exe', `use${WORD_END}`, '$'], ['445']];
+    const direct = (line: string) => {
+      const l = line.toLowerCase();
+      return dnf.some((a) => a.every((lit) => (lit.endsWith(WORD_END) ? /use(?![A-Za-z0-9_])/.test(l) : l.includes(lit))));
+    };
+    const words = ['PsExec.exe', 'net.exe', 'use', 'user', '$', '445', 'x', 'C$', 'NET', '.EXE', 'USE '];
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const lines = Array.from({ length: 20_000 }, () => JSON.stringify({ v: Array.from({ length: 4 }, () => words[Math.floor(rnd() * words.length)]).join(' ') }));
+    for (const order of [lines, [...lines].reverse()]) {
+      const pred = linePredicate(dnf)!;
+      for (const line of order) expect(pred(line), line).toBe(direct(line));
+    }
   });
 });
