@@ -9,7 +9,7 @@
  *   zlib stops at them, so the decoder starts a fresh inflate at the next member itself. Other bytes after a member
  *   are a `gzip` error, after everything before them was yielded.
  * - Pull-based: nothing is read from the source faster than the consumer iterates (zlib's readable side
- *   applies backpressure; the source is only pulled while zlib accepts input). Memory is bounded by
+ *   applies backpressure; the source is only pulled while zlib accepts input, at most one write ahead). Memory is bounded by
  *   chunk size + `maxLineBytes`, whatever the input size.
  * - Never throws for bad data. A source error (thrown by the input iterable; the source says whether it is
  *   transient), a zlib error (corrupt / truncated gzip: permanent) or a format error ends the iteration after
@@ -33,7 +33,8 @@ export const DEFAULT_MAX_SKIPPED_SAMPLES = 20;
  * a truncated stream loses nothing) the output of that one call — at most one inflate chunk (`chunkSize`,
  * 256 KiB) just before the damage — is lost. Each write is a round trip through the event loop, and zlib only
  * works ahead of the line splitter while a write is in flight: 16 KiB writes ran the whole pipeline at about
- * 60 % of the speed of 256 KiB writes (bench/, 400 MB input), for a loss bound that is about the same.
+ * 60 % of the speed of 256 KiB writes (bench/, 400 MB input), for a loss bound that is about the same. Smaller
+ * source chunks are joined up to this size first (an S3 body arrives in socket-sized pieces).
  */
 export const MAX_INFLATE_INPUT = 256 * 1024;
 
@@ -126,6 +127,24 @@ class Input {
       if (b.length > 0) return b;
     }
     return null;
+  }
+
+  /**
+   * The next bytes, at least `min` of them unless the input ends or fails first: small source chunks (an HTTP
+   * body arrives in socket-sized pieces of 16–64 KiB) are joined, so that zlib gets writes of a useful size.
+   */
+  async nextAtLeast(min: number): Promise<Buffer | null> {
+    const first = await this.next();
+    if (first === null || first.length >= min) return first;
+    const parts = [first];
+    let len = first.length;
+    while (len < min) {
+      const b = await this.next();
+      if (b === null) break;
+      parts.push(b);
+      len += b.length;
+    }
+    return parts.length === 1 ? first : Buffer.concat(parts, len);
   }
 
   unshift(...chunks: Buffer[]): void {
@@ -320,7 +339,7 @@ async function* member(
   const pump = (async (): Promise<void> => {
     let finished = false;
     try {
-      for (let b = await input.next(); b !== null; b = await input.next()) {
+      for (let b = await input.nextAtLeast(o.step); b !== null; b = await input.nextAtLeast(o.step)) {
         if (!(await feed(b))) {
           finished = memberEnd;
           return;

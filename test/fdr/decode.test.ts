@@ -315,8 +315,9 @@ describe('decodeEvents: consumer and backpressure', () => {
         if (n > 1000) break;
       }
       await new Promise((r) => setTimeout(r, 20));
-      // An infinite source: only what was needed plus zlib's 16 KiB input buffer and one chunk.
-      expect(state.pulledBytes).toBeLessThan(200 * 1024);
+      // An infinite source: only what was needed plus one zlib write (small source chunks are joined into writes of
+      // up to MAX_INFLATE_INPUT), zlib's 16 KiB input buffer and one chunk.
+      expect(state.pulledBytes).toBeLessThan(200 * 1024 + (gzip ? MAX_INFLATE_INPUT : 0));
       expect(state.closed).toBe(true);
     });
 
