@@ -7,6 +7,8 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { decodeEvents } from '../lambda/fdr/decode';
+import { loadRulePacks, packDirsFrom } from '../lambda/packs/loader';
+import { candidateEventTypes } from '../lambda/pipeline';
 
 /** The event types the shipped rules (and their identity/context joins) need. */
 export const BENCH_EVENT_TYPES = [
@@ -49,11 +51,13 @@ async function naive(file: string): Promise<{ bytesOut: number; events: number }
 }
 
 const [mode, file] = process.argv.slice(2);
+/** `decode` parses what the rule packs (BENCH_RULES, a comma list; default: the shipped packs) ask for. */
+const ruleTypes = (): string[] => candidateEventTypes(loadRulePacks(packDirsFrom(process.env.BENCH_RULES, process.cwd()))) ?? BENCH_EVENT_TYPES;
 const fns: Record<string, (f: string) => Promise<{ bytesOut: number; events: number }>> = {
   gunzip: gunzipOnly,
   // the decoder's own cost: gunzip, line splitting and the prefilter scan, with no line kept (nothing parsed)
   split: (f) => decode(f, []),
-  decode: (f) => decode(f),
+  decode: (f) => decode(f, ruleTypes()),
   naive,
 };
 const fn = fns[mode];

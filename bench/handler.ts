@@ -15,6 +15,9 @@
  *
  * Prints one JSON line like bench/child.ts: { mode, bytesOut, events, innerMs, maxRssKiB, cpuMs, ... } where
  * innerMs / cpuMs cover the invocation only; bytesOut/events come from the handler's "object summary" log.
+ * With --explain, after the measurement (not in its figures), in this process (`explain`: where a difference
+ * goes): the same object's GetObject drained alone, then the pipeline with the handler's rule packs (no handler,
+ * no context) on the S3 object and on the local file.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -26,6 +29,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 
 const file = process.argv[2];
+const explain = process.argv.includes('--explain');
 if (!file) {
   console.error('usage: tsx bench/handler.ts FILE');
   process.exit(2);
@@ -96,6 +100,29 @@ try {
   if ((response.batchItemFailures ?? []).length > 0) throw new Error(`handler returned batchItemFailures: ${logs.slice(-2000)}`);
 
   const ru = process.resourceUsage();
+  let explained: { drainMs: number; chunks: number; s3Ms: number; fileMs: number } | undefined;
+  if (explain) {
+    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+    const { processObject } = await import('../lambda/pipeline');
+    const { loadRulePacks, packDirsFrom } = await import('../lambda/packs/loader');
+    const { StaticContextStore } = await import('../lambda/context/file');
+    const { FileObjectSource } = await import('../lambda/sources/file');
+    const { S3ObjectSource } = await import('../lambda/sources/s3');
+    const t = performance.now();
+    const got = await s3Client().send(new GetObjectCommand({ Bucket: res.bucket, Key: key }));
+    let chunks = 0;
+    for await (const c of got.Body as AsyncIterable<Uint8Array>) if (c.length > 0) chunks++;
+    const drainMs = performance.now() - t;
+    const rules = loadRulePacks(packDirsFrom(process.env.RULE_PACKS));
+    const timed = async (ref: { bucket: string | null; key: string }, source: InstanceType<typeof FileObjectSource | typeof S3ObjectSource>): Promise<number> => {
+      const t0 = performance.now();
+      await processObject(ref, { source, rules, context: new StaticContextStore() });
+      return performance.now() - t0;
+    };
+    const s3Ms = await timed({ bucket: res.bucket, key }, new S3ObjectSource(s3Client()));
+    const fileMs = await timed({ bucket: null, key: file }, new FileObjectSource());
+    explained = { drainMs, chunks, s3Ms, fileMs };
+  }
   console.log(
     JSON.stringify({
       mode: 'handler',
@@ -111,6 +138,7 @@ try {
       warmupMs,
       readMs: summary.readMs,
       deliverMs: summary.deliverMs,
+      explain: explained,
     }),
   );
 } finally {

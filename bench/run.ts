@@ -1,8 +1,9 @@
 /**
  * Streaming benchmark (`npm run bench`).
  *
- *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,handler]
+ *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,handler] [--rules DIR]…
  *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
+ *   --rules DIR (repeatable): the rule packs replay, handler and decode run (default: the shipped packs)
  *
  * Modes, each measured in its own child process (peak RSS = that child's maxRSS), alternated over rounds:
  *   gunzip  createGunzip (256 KiB chunks), count bytes: the floor
@@ -12,9 +13,11 @@
  *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
- *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target:
- *           within 20 % of replay on the same (bigger) file, replay timed by its own summary line (start-up excluded);
- *           the handler is warm (one small warm-up invocation first, like a warm Lambda container).
+ *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target: its read
+ *           path (GetObject stream + pipeline, publishing excluded) within 10 % of replay on the same (bigger) file,
+ *           replay timed by its own summary line (start-up excluded); the handler is warm (one small warm-up
+ *           invocation first, like a warm Lambda container). On the bigger file it also times, in the same
+ *           process, a GetObject drained alone and the pipeline on the local file: where a difference goes.
  * Then bench/adversarial.ts: replay of objects where every event matches (peak RSS at two sizes) and redaction of
  * 1 MiB adversarial command lines (`--no-adversarial` leaves it out).
  * Throughput is uncompressed MB (1e6 bytes) per wall-clock second of the child, start-up included; the
@@ -31,12 +34,18 @@ type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'handler';
 const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'handler'];
 const ROOT = resolve(process.cwd());
 const CLI = join(ROOT, 'lambda', 'cli', 'main.ts');
+/** `--rules DIR`, repeatable: absolute rule pack directories (empty: the shipped packs). */
+const RULES = process.argv.flatMap((a, i) => (a === '--rules' && process.argv[i + 1] ? [resolve(process.argv[i + 1])] : []));
+/** The children's environment: the rule packs for the handler (RULE_PACKS) and bench/child.ts (BENCH_RULES). */
+const CHILD_ENV: NodeJS.ProcessEnv = RULES.length > 0 ? { ...process.env, RULE_PACKS: RULES.join(','), BENCH_RULES: RULES.join(',') } : process.env;
 
 interface Sample {
   wallMs: number;
   innerMs?: number;
   /** handler: time spent publishing alerts (dedupe + SNS) after the read. */
   deliverMs?: number;
+  /** handler on the bigger file: a GetObject drained alone, and the pipeline on the local file, same process. */
+  explain?: { drainMs: number; chunks: number; s3Ms: number; fileMs: number };
   maxRssKiB: number;
   /** user + system CPU of the whole child (all threads, start-up included). */
   cpuMs: number;
@@ -64,9 +73,9 @@ function run(cmd: string, args: string[], opts: { stdout: 'pipe' | number; env?:
   });
 }
 
-async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
+async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<Sample> {
   if (mode === 'handler') {
-    const r = await run(process.execPath, ['--import', 'tsx', 'bench/handler.ts', file.path], { stdout: 'pipe' });
+    const r = await run(process.execPath, ['--import', 'tsx', 'bench/handler.ts', file.path, ...(explain ? ['--explain'] : [])], { stdout: 'pipe', env: CHILD_ENV });
     if (r.code !== 0) throw new Error(`handler failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as {
       innerMs: number;
@@ -76,14 +85,15 @@ async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
       cpuMs: number;
       events: number;
       bytesOut: number;
+      explain?: Sample['explain'];
     };
     if (j.bytesOut !== file.plainBytes) throw new Error(`handler: ${j.bytesOut} bytes out, expected ${file.plainBytes}`);
     // wall = the invocation only: starting the servers and uploading the object are set-up, not throughput.
     // innerMs here = the read (GetObject stream + pipeline), without publishing (deliverMs) to the local emulators.
-    return { wallMs: j.innerMs, innerMs: j.readMs, maxRssKiB: j.maxRssKiB, cpuMs: j.cpuMs, events: j.events, deliverMs: j.deliverMs };
+    return { wallMs: j.innerMs, innerMs: j.readMs, maxRssKiB: j.maxRssKiB, cpuMs: j.cpuMs, events: j.events, deliverMs: j.deliverMs, explain: j.explain };
   }
   if (mode !== 'replay') {
-    const r = await run(process.execPath, ['--import', 'tsx', 'bench/child.ts', mode, file.path], { stdout: 'pipe' });
+    const r = await run(process.execPath, ['--import', 'tsx', 'bench/child.ts', mode, file.path], { stdout: 'pipe', env: CHILD_ENV });
     if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { innerMs: number; maxRssKiB: number; cpuMs: number; events: number; bytesOut: number };
     if (j.bytesOut !== file.plainBytes) throw new Error(`${mode}: ${j.bytesOut} bytes out, expected ${file.plainBytes}`);
@@ -95,7 +105,7 @@ async function measure(mode: Mode, file: BenchFile): Promise<Sample> {
   try {
     const r = await run(
       process.execPath,
-      ['--import', 'tsx', '--import', './bench/rss-probe.ts', CLI, 'replay', file.path, '--format', 'ndjson'],
+      ['--import', 'tsx', '--import', './bench/rss-probe.ts', CLI, 'replay', file.path, '--format', 'ndjson', ...RULES.flatMap((d) => ['--rules', d])],
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
     if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
@@ -130,7 +140,7 @@ async function main(): Promise<void> {
     modes = modes.filter((m) => m !== 'replay');
   }
   console.error(
-    `bench: scale ${scale}, ${rounds} rounds, modes ${modes.join(', ')}; inputs ${files
+    `bench: scale ${scale}, ${rounds} rounds, modes ${modes.join(', ')}, rules ${RULES.length > 0 ? RULES.map((d) => d.slice(ROOT.length + 1)).join(' + ') : 'the shipped packs'}; inputs ${files
       .map((f) => `${mb(f.plainBytes).toFixed(0)} MB plain / ${mb(f.gzBytes).toFixed(1)} MB gz (${f.members} members)`)
       .join(' and ')}`,
   );
@@ -145,7 +155,7 @@ async function main(): Promise<void> {
       for (const m of order) {
         if (failed.has(m)) continue;
         try {
-          const s = await measure(m, files[i]);
+          const s = await measure(m, files[i], i === files.length - 1);
           (samples.get(key(m, i)) ?? samples.set(key(m, i), []).get(key(m, i))!).push(s);
           console.error(`  round ${r + 1} ${pad(m, 7)} ${lpad(mb(files[i].plainBytes).toFixed(0), 4)} MB  ${lpad(s.wallMs.toFixed(0), 6)} ms  ${lpad((s.maxRssKiB / 1024).toFixed(0), 4)} MB RSS`);
         } catch (err) {
@@ -218,34 +228,66 @@ async function main(): Promise<void> {
     out.push(`  ${m} peak RSS growth < 20% for ${(files[1].plainBytes / files[0].plainBytes).toFixed(0)}× input: ${(growth * 100).toFixed(0)}%  ${verdict(growth < 0.2)}`);
   }
   if (live.includes('handler') && live.includes('replay')) {
-    // Issue 3: the handler's throughput on a large object through fauxqs is within 20 % of replay on the same file.
-    // Same file, like for like: the handler's one invocation (cold: rule pack and clients built inside it) against
-    // replay's own processing time from its summary line (both without process start-up).
+    // Issue 11: the handler's read path (GetObject stream + pipeline, publishing excluded) within 10 % of replay on
+    // the same object, replay timed by its own summary line (both without process start-up).
     const big = files.length - 1;
-    const h = thr(files[big].plainBytes, stat('handler', big).wallMs);
+    const bytes = files[big].plainBytes;
+    const h = stat('handler', big);
     const replayInner = stat('replay', big).innerMs;
-    const r = thr(files[big].plainBytes, replayInner ?? stat('replay', big).wallMs);
-    const ratio = h / r;
-    out.push(
-      `  handler throughput within 20% of replay's on the ${mb(files[big].plainBytes).toFixed(0)} MB file: ${h.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.8)}` +
-        (replayInner === undefined ? ' (replay timed as a whole process: no summary line)' : ''),
-    );
-    const hRead = thr(files[big].plainBytes, stat('handler', big).innerMs ?? stat('handler', big).wallMs);
+    const r = thr(bytes, replayInner ?? stat('replay', big).wallMs);
+    const hRead = thr(bytes, h.innerMs ?? h.wallMs);
     const rr = hRead / r;
     out.push(
-      `  handler READ path (GetObject stream + pipeline, publishing excluded) vs replay: ${hRead.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(rr * 100).toFixed(0)}%  ${verdict(rr >= 0.8)}` +
-        ` (publishing the file's alerts to dynalite + fauxqs took ${(stat('handler', big).deliverMs ?? 0).toFixed(0)} ms)`,
+      `  handler read path (GetObject stream + pipeline) within 10% of replay on the ${mb(bytes).toFixed(0)} MB file: ${hRead.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(rr * 100).toFixed(0)}%  ${verdict(rr >= 0.9)}` +
+        (replayInner === undefined ? ' (replay timed as a whole process: no summary line)' : ''),
     );
+    const ex = samples.get(key('handler', big))?.map((x) => x.explain).filter((x) => x !== undefined) ?? [];
+    if (ex.length > 0) {
+      const drain = median(ex.map((x) => x.drainMs));
+      const fileMs = median(ex.map((x) => x.fileMs));
+      const s3Ms = median(ex.map((x) => x.s3Ms));
+      const chunks = median(ex.map((x) => x.chunks));
+      out.push(
+        `    where it goes, in the handler's process after the invocation: the pipeline alone on the S3 object ${s3Ms.toFixed(0)} ms, on the local file ${fileMs.toFixed(0)} ms` +
+          ` (the S3 stream: ${(s3Ms - fileMs).toFixed(0)} ms; GetObject drained alone: ${drain.toFixed(0)} ms, ${chunks.toFixed(0)} chunks of ~${(files[big].gzBytes / chunks / 1024).toFixed(0)} KiB);` +
+          ` the invocation's read (${(h.innerMs ?? h.wallMs).toFixed(0)} ms) adds the handler around it and a first pass's JIT warm-up`,
+      );
+    }
     out.push(
-      `    (marginal ${marginal('handler').toFixed(0)} vs ${marginal('replay').toFixed(0)} MB/s; MB/CPU-s ${marginalCpu('handler').toFixed(0)} vs ${marginalCpu('replay').toFixed(0)} — fauxqs and dynalite run in a process of their own)`,
+      `    whole invocation ${thr(bytes, h.wallMs).toFixed(0)} MB/s: publishing the file's alerts to dynalite + fauxqs took ${(h.deliverMs ?? 0).toFixed(0)} ms` +
+        ` (marginal ${marginal('handler').toFixed(0)} vs ${marginal('replay').toFixed(0)} MB/s; MB/CPU-s ${marginalCpu('handler').toFixed(0)} vs ${marginalCpu('replay').toFixed(0)} — fauxqs and dynalite run in a process of their own)`,
     );
   } else {
     out.push(`  handler vs replay: SKIPPED${failed.has('handler') ? ` (${failed.get('handler')!.split('\n')[0]})` : ' (needs both modes)'}`);
   }
   out.push(`  (load average during the run: ${loadavg().map((x) => x.toFixed(1)).join(' ')} on ${availableParallelism()} cores — wall-clock figures suffer from other load; MB/CPU-s does not)`);
   if (scale < 0.5) out.push(`  (scale ${scale}: small inputs; marginal numbers are noisy — run at scale 1 for the real verdict)`);
+  out.push('', ...readmeTable());
   if (!process.argv.includes('--no-adversarial')) out.push(...(await runAdversarial()));
   console.log(out.join('\n'));
+
+  /** The summary as a Markdown table (README "Performance and cost"). */
+  function readmeTable(): string[] {
+    const names: Record<Mode, string> = {
+      gunzip: 'gunzip (the floor)',
+      split: 'split (decoder, nothing parsed)',
+      decode: 'decode (every candidate parsed)',
+      naive: 'naive (JSON.parse of every line)',
+      replay: '**replay**',
+      handler: 'handler (read path; CPU: whole invocation)',
+    };
+    const [a, b] = files.map((f) => `${mb(f.plainBytes).toFixed(0)} MB`);
+    const rows = [`| mode | marginal MB/s | × floor | MB/CPU-s | × floor | peak RSS ${a} → ${b} | growth |`, '|---|---|---|---|---|---|---|'];
+    for (const m of live) {
+      const [s0, s1] = [stat(m, 0), stat(m, 1)];
+      // handler: its read path (GetObject stream + pipeline); every other mode: the child process's wall time
+      const marg = m === 'handler' ? thr(files[1].plainBytes - files[0].plainBytes, (s1.innerMs ?? s1.wallMs) - (s0.innerMs ?? s0.wallMs)) : marginal(m);
+      rows.push(
+        `| ${names[m]} | ${marg.toFixed(0)} | ${(marg / gm).toFixed(2)} | ${marginalCpu(m).toFixed(0)} | ${(marginalCpu(m) / gc).toFixed(2)} | ${s0.peakRssMB.toFixed(0)} → ${s1.peakRssMB.toFixed(0)} MB | ${(((s1.peakRssMB - s0.peakRssMB) / s0.peakRssMB) * 100).toFixed(0)} % |`,
+      );
+    }
+    return rows;
+  }
 
   const resultFile = join(BENCH_DIR, `results-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   writeFileSync(
