@@ -7,7 +7,6 @@
  * fails open as `attribution: "unresolved"`, it is never dropped), command lines are cut, and the few distinct
  * image names, folders and SIDs are shared between entries.
  */
-import { BoundedMap } from './bounded';
 
 export interface ProcessInfo {
   FileName: string;
@@ -21,39 +20,64 @@ export const MAX_JOINED_COMMANDLINE = 256;
 /** Processes remembered per object: about what a 90 MB FDR part holds (≈ 0.5 KB each: ≈ 50 MB at most). */
 export const DEFAULT_PROCESS_CAPACITY = 100_000;
 
+/**
+ * Entries live in parallel arrays used as a ring (slot = insertion count modulo capacity), indexed by a Map from
+ * the key to its slot: a process start costs no object of its own, and the Map holds small integers (no pointers
+ * for the garbage collector to follow). Re-adding a key moves it to a new slot (the youngest); the old slot is
+ * then dead and skipped when the ring comes round to it.
+ */
 export class ProcessIndex {
-  private readonly byKey: BoundedMap<string, ProcessInfo>;
+  private readonly slots = new Map<string, number>();
+  private readonly keys: (string | undefined)[] = [];
+  private readonly fileNames: string[] = [];
+  private readonly filePaths: (string | undefined)[] = [];
+  private readonly commandLines: (string | undefined)[] = [];
+  private readonly userSids: (string | undefined)[] = [];
+  private next = 0;
+  private forgotten = 0;
   private readonly strings = new Map<string, string>();
 
-  constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {
-    this.byKey = new BoundedMap(capacity);
-  }
+  constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {}
 
   /** Processes forgotten to stay within capacity. */
   get evicted(): number {
-    return this.byKey.evicted;
+    return this.forgotten;
   }
 
   add(aid: string | undefined, pid: string | undefined, info: ProcessInfo): void {
     if (!aid || !pid) return;
-    const entry: ProcessInfo = { FileName: this.intern(info.FileName) };
-    if (info.FilePath !== undefined) entry.FilePath = this.intern(info.FilePath);
-    if (info.UserSid !== undefined) entry.UserSid = this.intern(info.UserSid);
-    if (info.CommandLine !== undefined) {
-      // A fresh copy: a slice would keep the whole source string alive.
-      entry.CommandLine =
-        info.CommandLine.length > MAX_JOINED_COMMANDLINE ? Buffer.from(info.CommandLine.slice(0, MAX_JOINED_COMMANDLINE)).toString() : info.CommandLine;
+    const key = `${aid}\u0000${pid}`;
+    const had = this.slots.get(key);
+    if (had !== undefined) this.keys[had] = undefined; // moved to the young end
+    const slot = this.next++ % this.capacity;
+    const old = this.keys[slot];
+    if (old !== undefined) {
+      this.slots.delete(old);
+      this.forgotten++;
     }
-    this.byKey.set(`${aid}\u0000${pid}`, entry);
+    this.keys[slot] = key;
+    this.slots.set(key, slot);
+    this.fileNames[slot] = this.intern(info.FileName);
+    this.filePaths[slot] = info.FilePath === undefined ? undefined : this.intern(info.FilePath);
+    this.userSids[slot] = info.UserSid === undefined ? undefined : this.intern(info.UserSid);
+    const cmd = info.CommandLine;
+    // A fresh copy: a slice would keep the whole source string alive.
+    this.commandLines[slot] = cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd;
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
     if (!aid || !pid) return undefined;
-    return this.byKey.get(`${aid}\u0000${pid}`);
+    const slot = this.slots.get(`${aid}\u0000${pid}`);
+    if (slot === undefined) return undefined;
+    const entry: ProcessInfo = { FileName: this.fileNames[slot] };
+    if (this.filePaths[slot] !== undefined) entry.FilePath = this.filePaths[slot];
+    if (this.commandLines[slot] !== undefined) entry.CommandLine = this.commandLines[slot];
+    if (this.userSids[slot] !== undefined) entry.UserSid = this.userSids[slot];
+    return entry;
   }
 
   get size(): number {
-    return this.byKey.size;
+    return this.slots.size;
   }
 
   /** Image names, folders and SIDs repeat across processes: keep one copy of each (bounded with the index). */
