@@ -74,9 +74,19 @@ function baseFields(ev: RawEvent): Fields {
 }
 
 /**
- * Build the view of one event. For a NetworkConnectIP4-like event (one with ContextProcessId), the process comes
- * from ContextBaseFileName, else from `processes` (same object, same aid). When neither knows it yet, `pending`
- * is true: the caller may wait for the rest of the object, then call again with `final` to fail open.
+ * Events that name the process behind them only through `Context*` fields: connections (`Network*`), file writes
+ * (`NewExecutableWritten`, `PeFileWritten`, any `*Written`) and the execution of a file written over SMB
+ * (`ProcessExecOnSMBFile`). Their views always say how the process was identified, even without a process reference.
+ */
+export function namesContextProcess(type: string | undefined): boolean {
+  return type !== undefined && (type.startsWith('Network') || type.endsWith('Written') || type === 'ProcessExecOnSMBFile');
+}
+
+/**
+ * Build the view of one event. For an event with a context process (a connection, a file write, …: ContextProcessId),
+ * the process comes from ContextBaseFileName (or the basename of ContextImageFileName, which file events of newer
+ * sensors carry), else from `processes` (same object, same aid). When neither knows it yet, `pending` is true: the
+ * caller may wait for the rest of the object, then call again with `final` to fail open.
  */
 export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): View & { pending: boolean } {
   const f = baseFields(ev);
@@ -90,21 +100,21 @@ export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): Vi
     return { fields: f, attribution: null, pending: false };
   }
   const contextPid = f.ContextProcessId || undefined;
-  const base = f.ContextBaseFileName || undefined; // an empty name names nothing
-  // Network events always say how their process was identified, even when they carry no process reference.
-  const network = type !== undefined && type.startsWith('Network');
-  if (!network && contextPid === undefined && base === undefined) {
+  // An empty name names nothing (newer sensors sometimes write ContextBaseFileName ""); so does an empty path.
+  const image = f.ContextImageFileName || undefined;
+  const base = f.ContextBaseFileName || (image !== undefined ? baseName(image) : '') || undefined;
+  if (!namesContextProcess(type) && contextPid === undefined && base === undefined) {
     return { fields: f, attribution: null, pending: false };
   }
   if (base !== undefined) {
     f.FileName = base;
+    if (image !== undefined) f.FilePath = dirPath(image);
     joinRest(f, processes.get(f.aid, contextPid));
     return { fields: f, attribution: 'event', pending: false };
   }
   const p = processes.get(f.aid, contextPid);
   if (p) {
     f.FileName = p.FileName;
-    if (p.FilePath !== undefined) f.FilePath = p.FilePath;
     joinRest(f, p);
     return { fields: f, attribution: 'joined', pending: false };
   }
@@ -112,8 +122,10 @@ export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): Vi
   return { fields: f, attribution: 'unresolved', pending: !final && contextPid !== undefined && f.aid !== undefined };
 }
 
+/** What the joined process adds to what the event says itself (its own fields win). */
 function joinRest(f: Fields, p: ProcessInfo | undefined): void {
   if (!p) return;
+  if (f.FilePath === undefined && p.FilePath !== undefined) f.FilePath = p.FilePath;
   if (f.CommandLine === undefined && p.CommandLine !== undefined) f.CommandLine = p.CommandLine;
   if (f.UserSid === undefined && p.UserSid !== undefined) f.UserSid = p.UserSid;
 }

@@ -59,3 +59,63 @@ describe('attribution of network events', () => {
     expect([empty.attribution, empty.fields.FileName]).toEqual(['joined', 'svchost.exe']);
   });
 });
+
+describe('the writing, connecting or executing process of the newer event types', () => {
+  const S32 = '\\Device\\HarddiskVolume3\\Windows\\System32\\';
+  it('a file write names its writer by ContextBaseFileName, its folder by ContextImageFileName (attribution event)', () => {
+    const v = viewOf(
+      {
+        event_simpleName: 'NewExecutableWritten', aid: AID, ContextProcessId: '262254732252', ContextBaseFileName: 'svchost.exe',
+        ContextImageFileName: `${S32}svchost.exe`, TargetFileName: '\\Device\\Mup\\srv01\\ADMIN$\\x.exe',
+      },
+      new ProcessIndex(),
+    );
+    expect([v.attribution, v.pending, v.fields.FileName, v.fields.FilePath]).toEqual(['event', false, 'svchost.exe', '\\Windows\\System32\\']);
+  });
+
+  it('ContextImageFileName alone names the process too; an empty one names nothing', () => {
+    const named = viewOf({ event_simpleName: 'PeFileWritten', aid: AID, ContextProcessId: '5', ContextBaseFileName: '', ContextImageFileName: `${S32}robocopy.exe` }, new ProcessIndex());
+    expect([named.attribution, named.fields.FileName, named.fields.FilePath]).toEqual(['event', 'robocopy.exe', '\\Windows\\System32\\']);
+    const empty = viewOf({ event_simpleName: 'PeFileWritten', aid: AID, ContextProcessId: '5', ContextBaseFileName: '', ContextImageFileName: '' }, new ProcessIndex());
+    expect([empty.attribution, empty.pending, empty.fields.FileName]).toEqual(['unresolved', true, undefined]);
+  });
+
+  it('a file write without a process name joins its writer on the same aid (path, command line and user come along)', () => {
+    const idx = new ProcessIndex();
+    idx.add(AID, '9007199254740993', { FileName: 'PsExec64.exe', FilePath: '\\Tools\\', CommandLine: 'PsExec64.exe \\\\srv01 cmd', UserSid: 'S-1-5-21-1-2-3-1187' });
+    const ev = { event_simpleName: 'PeFileWritten', aid: AID, ContextProcessId: '9007199254740993', TargetFileName: '\\Device\\Mup\\srv01\\ADMIN$\\PSEXESVC.exe' };
+    const v = viewOf(ev, idx);
+    expect([v.attribution, v.fields.FileName, v.fields.FilePath, v.fields.CommandLine, v.fields.UserSid]).toEqual([
+      'joined', 'PsExec64.exe', '\\Tools\\', 'PsExec64.exe \\\\srv01 cmd', 'S-1-5-21-1-2-3-1187',
+    ]);
+    // 2^53 + 1 and 2^53 are different processes: ids stay strings.
+    expect(viewOf({ ...ev, ContextProcessId: '9007199254740992' }, idx)).toMatchObject({ attribution: 'unresolved', pending: true });
+    expect(viewOf({ ...ev, aid: 'bbbb' }, idx, true)).toMatchObject({ attribution: 'unresolved', pending: false });
+  });
+
+  it('file writes and executions of SMB-written files always say how their process was identified', () => {
+    expect(viewOf({ event_simpleName: 'NewExecutableWritten', aid: AID, TargetFileName: 'x' }, new ProcessIndex())).toMatchObject({ attribution: 'unresolved', pending: false });
+    const idx = new ProcessIndex();
+    idx.add(AID, '4611686018427387904', { FileName: 'PSEXESVC.exe', FilePath: '\\Windows\\', UserSid: 'S-1-5-18' });
+    const exec = viewOf({ event_simpleName: 'ProcessExecOnSMBFile', aid: AID, ContextProcessId: '4611686018427387904', UserSid: 'S-1-5-21-1-2-3-500', UserName: 'Administrator' }, idx);
+    // The event's own user wins over the joined process's.
+    expect([exec.attribution, exec.fields.FileName, exec.fields.UserSid, exec.fields.UserName]).toEqual(['joined', 'PSEXESVC.exe', 'S-1-5-21-1-2-3-500', 'Administrator']);
+  });
+
+  it('a connection over IPv6 is named and joined as one over IPv4', () => {
+    const idx = new ProcessIndex();
+    idx.add(AID, '8', { FileName: 'python.exe' });
+    const v = viewOf({ event_simpleName: 'NetworkConnectIP6', aid: AID, ContextProcessId: '8', RemoteAddressIP6: 'fd00:0:0:0:0:0:7:40', RemotePort: '445' }, idx);
+    expect([v.attribution, v.fields.FileName, v.fields.RemoteAddressIP6]).toEqual(['joined', 'python.exe', 'fd00:0:0:0:0:0:7:40']);
+  });
+
+  it('a share opened on a server has no process; its user name (a UPN too) and remote address are kept as written', () => {
+    const v = viewOf(
+      { event_simpleName: 'SmbServerShareOpenedEtw', aid: AID, UserName: 'person@dom1.com', DomainName: 'AzureAD', RemoteAddressIP6: '0:0:0:0:0:0:0:1', SmbShareName: 'C$' },
+      new ProcessIndex(),
+    );
+    expect([v.attribution, v.pending, v.fields.FileName, v.fields.UserName, v.fields.RemoteAddressIP6]).toEqual([null, false, undefined, 'person@dom1.com', '0:0:0:0:0:0:0:1']);
+    // A service event without a process reference neither.
+    expect(viewOf({ event_simpleName: 'CreateService', aid: AID, ServiceImagePath: '%SystemRoot%\\PSEXESVC.exe' }, new ProcessIndex()).attribution).toBeNull();
+  });
+});
