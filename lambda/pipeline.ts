@@ -5,7 +5,7 @@
  * Delivery (dedupe, SNS, stdout) is the caller's: the Lambda handler and the CLI are thin shells around this.
  *
  * Memory per object is bounded whatever it holds: the process join and identity indexes forget their oldest entries,
- * network events waiting for their process line are capped (past that decided at once, failing open), and past
+ * events waiting for their process line (connections, file writes) are capped (past that decided at once, failing open), and past
  * `maxAlertsPerObject` matches are folded into counts that leave as one summary alert (alerts/overflow.ts).
  */
 import { DEFAULT_MAX_ALERTS_PER_OBJECT, MAX_FOLDED_KEYS, overflowAlert, type FoldedAlert } from './alerts/overflow';
@@ -69,7 +69,7 @@ interface Match {
   attribution: 'event' | 'joined' | 'unresolved' | null;
 }
 
-/** Network events waiting for their process line, per object (each holds its parsed line). */
+/** Events waiting for their process line, per object (each holds its parsed line, whatever number of rules wait on it). */
 const MAX_PENDING = 20_000;
 
 /** What a process start must keep for a join when no rule can match it (extracted without JSON.parse). */
@@ -142,15 +142,21 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     if (agg) agg.add(m.fields, m.attribution);
     else matches.add(m);
   };
-  /** Network events whose outcome waits for their process line, which may come later in the object. */
-  const pending: { rule: LoadedRule; ev: DecodedEvent }[] = [];
+  /**
+   * Events of a context process (connections, file writes, …) whose process line may come later in the object: a
+   * rule that reads what the join fills waits for it; so does a match that does not, so that its alert names the
+   * process as the join finds it at the end of the object.
+   */
+  const pending: { rules: LoadedRule[]; ev: DecodedEvent }[] = [];
   let decidedEarly = 0;
 
-  /** Decide a waiting event with what is known now; an unattributed process fails open. */
-  const settle = (rule: LoadedRule, ev: DecodedEvent): void => {
+  /** Decide a waiting event for the rules that wait on it, with what is known now; an unattributed process fails open. */
+  const settle = (rules: readonly LoadedRule[], ev: DecodedEvent): void => {
     const view = viewOf(ev.event, processes, true);
-    const r = rule.query.evaluate(view.fields);
-    if (r.status === 'match') matched({ rule, fields: r.fields, ev, attribution: view.attribution });
+    for (const rule of rules) {
+      const r = rule.query.evaluate(view.fields);
+      if (r.status === 'match') matched({ rule, fields: r.fields, ev, attribution: view.attribution });
+    }
   };
   let lastLine = 0;
   const consume = (ev: DecodedEvent): void => {
@@ -167,16 +173,17 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     if (ruleTypes !== null && (type === undefined || !ruleTypes.has(type))) return;
     const view = viewOf(raw, processes);
     const unknown = view.pending ? JOINED_FIELDS : undefined;
+    let waiting: LoadedRule[] | undefined;
     for (const rule of deps.rules) {
       const r = rule.query.evaluate(view.fields, unknown);
-      if (r.status === 'match') matched({ rule, fields: r.fields, ev, attribution: view.attribution });
-      else if (r.status === 'unknown') {
-        if (pending.length < MAX_PENDING) pending.push({ rule, ev });
-        else {
-          decidedEarly++;
-          settle(rule, ev); // memory stays bounded: decide now, failing open as at the end of the object
-        }
-      }
+      if (r.status === 'match' && !view.pending) matched({ rule, fields: r.fields, ev, attribution: view.attribution });
+      else if (r.status !== 'nomatch') (waiting ??= []).push(rule);
+    }
+    if (!waiting) return;
+    if (pending.length < MAX_PENDING) pending.push({ rules: waiting, ev });
+    else {
+      decidedEarly++;
+      settle(waiting, ev); // memory stays bounded: decide now, failing open as at the end of the object
     }
   };
   const decodeOptions: DecodeOptions = { ...deps.decode, eventTypes, gates, signal: deps.signal };
@@ -204,7 +211,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
 
   // The whole object has been read: joins that were waiting either resolve now or fail open (LogScale's `!=`
   // passes on a missing field), marked `attribution: "unresolved"`.
-  for (const { rule, ev } of pending) settle(rule, ev);
+  for (const { rules, ev } of pending) settle(rules, ev);
   for (const agg of aggregations.values()) for (const sample of agg.samples()) completeSample(sample, identity);
 
   const { alerts, suppressed, degraded, folded } = await enrich(ref, matches, identity, deps);

@@ -6,6 +6,7 @@ import { processObject } from '../../lambda/pipeline';
 import { MemoryObjectSource } from '../../lambda/sources/file';
 import { loadRulePacks } from '../../lambda/packs/loader';
 import { ALERT_SCHEMA } from '../../lambda/alerts/types';
+import { ruleOf } from '../support/rules';
 
 const rules = loadRulePacks();
 const A1 = '7c1e4b2a9d3f4e6a8b0c1d2e3f4a5b6c';
@@ -168,6 +169,34 @@ describe('pipeline', () => {
     const r = await run([...conns, ...procs]);
     // The first 20,000 waited and joined to svchost.exe (excluded); the last 5 could not wait.
     expect(r.alerts.map((a) => [a.attribution, a.source.line])).toEqual(Array.from({ length: 5 }, (_, k) => ['unresolved', 20_001 + k]));
+  });
+
+  it('a match on an event whose process is not yet known waits for the join: the alert names the process found later', async () => {
+    // The rule reads nothing the join fills: it matches at once, but its alert is made at the end of the object.
+    const rule = ruleOf('writes', '#event_simpleName = "NewExecutableWritten" | TargetFileName = /\\\\Device\\\\Mup\\\\/i | alert_type := "Write"');
+    const write = { event_simpleName: 'NewExecutableWritten', aid: A1, timestamp: t(), ContextProcessId: '4200000000000000077', TargetFileName: '\\Device\\Mup\\srv\\ADMIN$\\x.exe' };
+    const writer = pr2('C:\\Tools\\PsExec64.exe', 'PsExec64.exe \\\\srv cmd', { TargetProcessId: '4200000000000000077' });
+    const runWith = (events: object[]) => processObject({ bucket: 'b', key: 'k' }, { source: MemoryObjectSource.ndjson('k', events), rules: [rule], context: new StaticContextStore() });
+    for (const events of [[write, writer], [writer, write]]) {
+      const r = await runWith(events);
+      expect(r.alerts.map((a) => [a.alert_type, a.FileName, a.attribution, a.CommandLine, a.UserSid])).toEqual([['Write', 'PsExec64.exe', 'joined', 'PsExec64.exe \\\\srv cmd', SID]]);
+    }
+    // No process start in the object: still alerts, unresolved.
+    expect((await runWith([write])).alerts.map((a) => [a.FileName, a.attribution])).toEqual([[null, 'unresolved']]);
+  });
+
+  it('an event several rules wait on counts once towards the bound on waiting events', async () => {
+    const twice = [ruleOf('a', '#event_simpleName = "NetworkConnectIP4" | FileName != "x.exe" | alert_type := "A"'), ruleOf('b', '#event_simpleName = "NetworkConnectIP4" | FileName != "y.exe" | alert_type := "B"')];
+    const n = 10_001;
+    const conns = Array.from({ length: n }, (_, i) => nc({ ContextProcessId: String(1e6 + i), timestamp: '1' }));
+    const procs = Array.from({ length: n }, (_, i) => pr2(S32 + 'y.exe', 'y.exe', { TargetProcessId: String(1e6 + i) }));
+    const r = await processObject({ bucket: 'b', key: 'k' }, { source: MemoryObjectSource.ndjson('k', [...conns, ...procs]), rules: twice, context: new StaticContextStore() });
+    // Every connection waited (10,001 events, 20,002 rule evaluations) and was joined to y.exe: rule b never matched.
+    expect(r.join.decidedEarly).toBe(0);
+    expect(r.matches).toBe(n);
+    const whole = r.alerts.filter((a) => a.alert_type !== 'AlertsFolded');
+    expect(whole.length).toBeGreaterThan(0);
+    expect(whole.every((a) => a.alert_type === 'A' && a.attribution === 'joined' && a.FileName === 'y.exe')).toBe(true);
   });
 
   it('reports a missing object as a permanent error', async () => {
