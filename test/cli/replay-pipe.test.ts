@@ -51,10 +51,11 @@ describe('replay to a pipe', () => {
   });
 
   it('writes everything it counts when the reader keeps up', async () => {
-    const { code, err, out } = await replay([dir, '--format', 'ndjson'], () => undefined);
+    const { code, err, out } = await replay([dir, '--format', 'ndjson', '--include-throttled'], () => undefined);
     expect(code).toBe(0);
-    // 4 objects × (1000 alerts kept whole + 1 summary of the folded 2000)
-    expect(err).toMatch(/alerts=4004 /);
-    expect(out).toBeGreaterThan(4004 * 500);
+    // 4 objects × (1000 alerts kept whole, of which 999 throttled (one SMB445Connection per host and process per hour),
+    // + 1 summary of the folded 2000 + 1 SMB445FanOut of the host's 3000 targets): every row is written.
+    expect(err).toMatch(/alerts=12 suppressed=0 throttled=3996 aggregate_firings=4 /);
+    expect(out).toBeGreaterThan(4008 * 500);
   });
 });

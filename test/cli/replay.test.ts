@@ -11,20 +11,27 @@ import { SAMPLE_BATCHES } from '../../lambda/cli/main';
 const PART = join(SAMPLE_BATCHES, 'data', '6a1f0c2e-8a41-4f7e-9d2b-1c3e5a7b9d01', 'part-00000.gz');
 
 describe('fdr-detect replay', () => {
-  it('with no arguments replays the bundled samples with the bundled context as a LogScale-style table', async () => {
+  it('with no arguments replays the bundled samples with the bundled context as LogScale-style tables, one per rule', async () => {
     const r = await cli(['replay']);
     expect(r.code).toBe(0);
-    const header = r.out.split('\n')[0];
-    expect(header).toMatch(/^\| @timestamp\s+\| ComputerName\s+\| UserName\s+\| FileName\s+\| CommandLine\s+\| RemoteAddressIP4\s+\| RemotePort\s+\| alert_type\s+\|$/);
-    expect(r.out).toContain('PsExecExecution');
-    expect(r.out).toContain('NetUseAdminShare');
-    expect(r.out).toContain('SMB445Connection');
+    const blocks = r.out.trim().split('\n\n').map((b) => b.split('\n'));
+    expect(blocks.length).toBeGreaterThan(1);
+    for (const [title, header, rule, ...rows] of blocks) {
+      // Each rule's own table() columns, under its id and title.
+      expect(title).toMatch(/^t1021-002[\w-]*: .+ \(\d+ rows\)$/);
+      expect(header).toMatch(/^\| @timestamp\s+\| ComputerName\s+\|.*\| alert_type\s+\|$/);
+      expect(rule).toMatch(/^\|-+\|/);
+      // Sorted by @timestamp, descending, as each rule's table() says.
+      const times = rows.filter((l) => l.startsWith('|')).map((l) => l.split('|')[1].trim());
+      expect(times.length).toBeGreaterThan(0);
+      expect([...times].sort().reverse()).toEqual(times);
+    }
+    const process = blocks.find(([title]) => title.startsWith('t1021-002-smb-admin-shares: '))!;
+    expect(process[1]).toMatch(/^\| @timestamp\s+\| ComputerName\s+\| UserName\s+\| FileName\s+\| ParentBaseFileName\s+\| CommandLine\s+\| alert_type\s+\|$/);
+    for (const type of ['PsExecExecution', 'NetUseAdminShare', 'RemoteExecService', 'SMB445Connection']) expect(r.out).toContain(`| ${type}`);
     expect(r.out).not.toContain('P@ssw0rd1');
     expect(r.err).toMatch(/events=\d+ matches=\d+ alerts=\d+ suppressed=[1-9]\d* skipped_lines=0 errors=0/);
     expect(r.err).toMatch(/MB\/s/);
-    // Sorted by @timestamp, descending, as the rule's table() says.
-    const times = r.out.split('\n').slice(2).filter((l) => l.startsWith('|')).map((l) => l.split('|')[1].trim());
-    expect([...times].sort().reverse()).toEqual(times);
   });
 
   it('shows suppressed matches only with --include-suppressed', async () => {

@@ -44,11 +44,13 @@ describe('suppression policy', () => {
     expect(suppressionFor('PsExecExecution', { user: null, host: JUMP }, T, POLICY)).toBeNull();
   });
 
-  it('suppresses SMB445 from monitoring or backup hosts only', () => {
+  it('suppresses SMB445 from monitoring, backup or scanner hosts only', () => {
     expect(suppressionFor('SMB445Connection', { user: null, host: MON }, T, POLICY)?.entry.host).toBe(MON);
     expect(suppressionFor('SMB445Connection', { user: null, host: { ...MON, tags: ['backup'] } }, T, POLICY)).not.toBeNull();
+    expect(suppressionFor('SMB445Connection', { user: null, host: { ...MON, tags: ['scanner'] } }, T, POLICY)).not.toBeNull();
     expect(suppressionFor('SMB445Connection', { user: null, host: JUMP }, T, POLICY)).toBeNull();
-    expect(suppressionFor('NetUseAdminShare', { user: SANCTIONED, host: JUMP }, T, POLICY)).toBeNull();
+    // A tag on the event's own host never suppresses what the policy ties to the remote host.
+    expect(suppressionFor('AdminShareOpened', { user: SANCTIONED, host: JUMP }, T, POLICY)).toBeNull();
   });
 
   it('suppresses by the remote host only when a rule names remoteHostTags', () => {

@@ -87,7 +87,7 @@ describe('S3 read failures through the real handler', () => {
     expect(await h.alerts()).toHaveLength(0);
     s3proxy.rules = [];
     expect(await h.handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect((await h.alerts(3)).map((a) => a.alert.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'SMB445Connection']);
+    expect((await h.alerts(4)).map((a) => a.alert.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'RemoteExecService', 'SMB445Connection']);
   });
 
   it('an unsupported format (zstd) is permanent: acknowledged, counted with its reason, nothing read as events', async () => {
@@ -125,8 +125,8 @@ describe('a dependency that accepts connections and never answers', () => {
     const res = await h.handler(sqsEvent([s3Body(bucket, 'data/good/part-00000.gz')]), lambdaContext());
     expect(Date.now() - started).toBeLessThan(15_000);
     expect(res).toEqual({ batchItemFailures: [] });
-    const got = await h.alerts(3);
-    expect(got).toHaveLength(3);
+    const got = await h.alerts(4);
+    expect(got).toHaveLength(4);
     for (const g of got) expect(g.alert.context.degraded).toMatch(/context store unavailable: no answer within 5000 ms/);
     expect(h.metricCalls().ContextDegraded).toBe(1);
   });
@@ -141,7 +141,7 @@ describe('a dependency that accepts connections and never answers', () => {
     const res = await h.handler(sqsEvent([s3Body(bucket, 'data/good/part-00000.gz')]), lambdaContext(120_000));
     expect(Date.now() - started).toBeLessThan(40_000);
     expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: 'm0' }] });
-    expect(h.metricCalls().AlertsFailed).toBe(3);
+    expect(h.metricCalls().AlertsFailed).toBe(4);
     expect(await h.alerts()).toHaveLength(0);
   }, 90_000);
 });

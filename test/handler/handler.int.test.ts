@@ -55,9 +55,9 @@ describe('handler: SQS-wrapped S3 event', () => {
     const h = await harness();
     const res = await h.handler(sqsEvent([s3Body(KEY_A, gz(BATCHES[0]).length)]), lambdaContext());
     expect(res).toEqual({ batchItemFailures: [] });
-    const got = await bodies(h.queueUrl, 3);
-    expect(got).toHaveLength(3);
-    expect(got.map((g) => g.alert.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'SMB445Connection']);
+    const got = await bodies(h.queueUrl, 4);
+    expect(got).toHaveLength(4);
+    expect(got.map((g) => g.alert.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'RemoteExecService', 'SMB445Connection']);
     const psexec = got.find((g) => g.alert.alert_type === 'PsExecExecution')!;
     expect(psexec.alert).toMatchObject({
       schema: 'fdr-detect.alert/v1',
@@ -76,13 +76,13 @@ describe('handler: SQS-wrapped S3 event', () => {
     expect(psexec.attrs.technique?.StringValue).toBe('T1021.002');
     expect(psexec.attrs.ComputerName?.StringValue).toBe('WKS-FIN07');
     const m = h.metricCalls();
-    expect(m).toMatchObject({ ObjectsProcessed: 1, Matches: 3, AlertsPublished: 3, AlertsSuppressed: 0, AlertsDeduplicated: 0 });
+    expect(m).toMatchObject({ ObjectsProcessed: 1, Matches: 4, AlertsPublished: 4, AlertsSuppressed: 0, AlertsDeduplicated: 0 });
     expect(m.BytesRead).toBe(gz(BATCHES[0]).length);
     expect(m.EventsScanned).toBeGreaterThan(10);
     expect(m.ContextLookups).toBeGreaterThan(0);
     expect(m.ObjectErrors).toBeUndefined();
     const summary = h.logs('info').find((l) => l.msg === 'object summary')!;
-    expect(summary.extra).toMatchObject({ matches: 3, alerts: 3, published: 3, deduplicated: 0 });
+    expect(summary.extra).toMatchObject({ matches: 4, alerts: 4, published: 4, deduplicated: 0 });
   });
 
   it('the same event three times (different SQS messages) publishes each alert once; suppressed never', async () => {
@@ -94,12 +94,12 @@ describe('handler: SQS-wrapped S3 event', () => {
     // and twice in one batch
     expect(await h.handler(sqsEvent([s3Body(KEY_B), s3Body(KEY_B)]), lambdaContext())).toEqual({ batchItemFailures: [] });
     const got = await bodies(h.queueUrl);
-    expect(got).toHaveLength(4);
-    expect(new Set(got.map((g) => g.alert.alert_id)).size).toBe(4);
+    expect(got).toHaveLength(3);
+    expect(new Set(got.map((g) => g.alert.alert_id)).size).toBe(3);
     expect(got.every((g) => g.alert.suppressed === undefined)).toBe(true);
     const m = h.metricCalls();
-    expect(m.AlertsPublished).toBe(4);
-    expect(m.AlertsDeduplicated).toBe(16); // 5 reads × 4 alerts − 4 published
+    expect(m.AlertsPublished).toBe(3);
+    expect(m.AlertsDeduplicated).toBe(12); // 5 reads × 3 alerts − 3 published
     expect(m.AlertsSuppressed).toBe(10); // 2 per object read, 5 reads
     expect(m.ContextCacheHits).toBeGreaterThan(0); // later reads hit the container cache
     const suppressed = h.logs('info').filter((l) => l.msg.startsWith('match suppressed'));
@@ -120,9 +120,9 @@ describe('handler: SQS-wrapped S3 event', () => {
     expect(res).toEqual({ batchItemFailures: [] });
     const got = await bodies(h.queueUrl);
     const fromGood = got.filter((g) => g.alert.source.key === 'data/with space/part-00000.gz');
-    expect(fromGood).toHaveLength(4);
+    expect(fromGood).toHaveLength(3);
     // the corrupt copy's readable part may yield alerts too; never more than the whole batch has
-    expect(got.filter((g) => g.alert.source.key === 'data/corrupt/part-00000.gz').length).toBeLessThanOrEqual(3);
+    expect(got.filter((g) => g.alert.source.key === 'data/corrupt/part-00000.gz').length).toBeLessThanOrEqual(4);
     const m = h.metricCalls();
     expect(m.ObjectErrors).toBe(2);
     const errors = h.logs('error').map((l) => l.msg);
@@ -172,12 +172,12 @@ describe('handler: SQS-wrapped S3 event', () => {
     const res = await h.handler(event, lambdaContext());
     expect(res).toEqual({ batchItemFailures: [{ itemIdentifier: event.Records[1].messageId }] });
     let got = await bodies(h.queueUrl);
-    expect(got.map((g) => g.alert.source.key)).toEqual([KEY_A, KEY_A, KEY_A]);
+    expect(got.map((g) => g.alert.source.key)).toEqual([KEY_A, KEY_A, KEY_A, KEY_A]);
     expect(h.metricCalls().ObjectErrors).toBe(1);
     // SQS redelivers the failed record
     expect(await h.handler({ Records: [event.Records[1]] }, lambdaContext())).toEqual({ batchItemFailures: [] });
     got = await bodies(h.queueUrl);
-    expect(got).toHaveLength(4);
+    expect(got).toHaveLength(3);
     expect(got.every((g) => g.alert.source.key === KEY_B)).toBe(true);
   });
 
@@ -222,9 +222,9 @@ describe('handler: SQS-wrapped S3 event', () => {
     const res = await h.handler(sqsEvent([s3Body(KEY_B)]), lambdaContext());
     expect(res).toEqual({ batchItemFailures: [] });
     const got = await bodies(h.queueUrl);
-    expect(got).toHaveLength(6);
+    expect(got).toHaveLength(5);
     expect(got.every((g) => typeof g.alert.context.degraded === 'string' && g.alert.context.degraded.length > 0)).toBe(true);
-    expect(h.metricCalls()).toMatchObject({ ContextDegraded: 1, AlertsSuppressed: 0, AlertsPublished: 6 });
+    expect(h.metricCalls()).toMatchObject({ ContextDegraded: 1, AlertsSuppressed: 0, AlertsPublished: 5 });
   });
 
   it('a sink failure fails the record; the retry publishes each alert once', async () => {
@@ -245,7 +245,7 @@ describe('handler: SQS-wrapped S3 event', () => {
     broken = false;
     expect(await h.handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
     expect(await h.handler(event, lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(await bodies(h.queueUrl)).toHaveLength(3);
+    expect(await bodies(h.queueUrl)).toHaveLength(4);
   });
 });
 
@@ -257,7 +257,7 @@ describe('handler: line accounting', () => {
     const bad = `${text}{"event_simpleName":"ProcessRollup2","ImageFileName":"PsExec.exe", broken\n[{"event_simpleName":"ProcessRollup2","ImageFileName":"PsExec.exe"}]\n`;
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: 'data/bad-lines/part-00000.gz', Body: gzipSync(bad) }));
     expect(await h.handler(sqsEvent([s3Body('data/bad-lines/part-00000.gz')]), lambdaContext())).toEqual({ batchItemFailures: [] });
-    expect(await bodies(h.queueUrl, 3)).toHaveLength(3);
+    expect(await bodies(h.queueUrl, 4)).toHaveLength(4);
     expect(h.metricCalls().LinesSkipped).toBe(2);
     const summary = h.logs('info').find((l) => l.msg === 'object summary')!;
     expect(summary.extra.skipped).toMatchObject({ 'invalid-json': 1, 'not-object': 1 });
@@ -268,7 +268,7 @@ describe('handler: other invocation shapes', () => {
   it('a direct S3 event invocation publishes', async () => {
     const h = await harness();
     expect(await h.handler(s3Body(KEY_A), lambdaContext())).toEqual({ status: 'ok' });
-    expect(await bodies(h.queueUrl, 3)).toHaveLength(3);
+    expect(await bodies(h.queueUrl, 4)).toHaveLength(4);
   });
 
   it('a direct invocation throws when it must be retried', async () => {

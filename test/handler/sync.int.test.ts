@@ -170,7 +170,7 @@ describe('suppression with synced FDR data', () => {
       alert_type: 'SMB445Connection',
       ComputerName: 'MON-FDR01',
       suppressed: {
-        reason: 'SMB from a monitoring or backup host',
+        reason: 'SMB from a monitoring, backup or scanner host',
         entry: { host: { aid: AID, computerName: 'MON-FDR01', tags: ['monitoring'], machineDomain: 'corp.example', source: 'operator+fdr:aidmaster' } },
       },
     });

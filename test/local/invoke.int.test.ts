@@ -53,9 +53,9 @@ describe('fdr-detect invoke', () => {
     // stdout is the response alone (logs go to stderr)
     expect(JSON.parse(io.out())).toEqual({ batchItemFailures: [] });
 
-    const msgs = await drainQueue(sqsClient(), res.subscriberQueueUrl, { expected: 3, idleMs: 2000 });
+    const msgs = await drainQueue(sqsClient(), res.subscriberQueueUrl, { expected: 4, idleMs: 2000 });
     const alerts = msgs.map((m) => JSON.parse(m.Body!) as Record<string, unknown>);
-    expect(alerts.map((a) => a.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'SMB445Connection']);
+    expect(alerts.map((a) => a.alert_type).sort()).toEqual(['NetUseAdminShare', 'PsExecExecution', 'RemoteExecService', 'SMB445Connection']);
     for (const [a, m] of alerts.map((a, i) => [a, msgs[i]] as const)) {
       expect(a.schema).toBe('fdr-detect.alert/v1');
       expect(a.source).toMatchObject({ bucket: res.bucket, key: BATCH_A });
@@ -73,7 +73,7 @@ describe('fdr-detect invoke', () => {
     const cs = captureIo();
     expect(await runInvoke({ eventPath: eventFile('sqs-crowdstrike-fdr.json', [BATCH_B, BATCH_B.replace('part-00000.gz', '_SUCCESS')]) }, cs)).toBe(0);
     expect(JSON.parse(cs.out())).toEqual({ batchItemFailures: [] });
-    expect((await drainQueue(sqsClient(), res.subscriberQueueUrl, { expected: 4, idleMs: 2000 })).length).toBe(4);
+    expect((await drainQueue(sqsClient(), res.subscriberQueueUrl, { expected: 3, idleMs: 2000 })).length).toBe(3);
 
     const direct = captureIo();
     expect(await runInvoke({ eventPath: eventFile('s3-direct.json', [BATCH_A]) }, direct)).toBe(0);

@@ -30,9 +30,11 @@ describe('npm run local', () => {
     const types = r.alerts.map((a) => a.alert.alert_type);
     expect(types).toContain('PsExecExecution');
     expect(types).toContain('NetUseAdminShare');
-    expect(out).toMatch(/\| PsExecExecution +\| high/);
-    expect(out).toMatch(/\| NetUseAdminShare +\| high/);
-    expect(out).toMatch(/alert_type=PsExecExecution rule_id=t1021-002\S* severity=high technique=T1021\.002/);
+    expect(types).toContain('RemoteExecService');
+    expect(out).toMatch(/\| PsExecExecution +\| medium/);
+    expect(out).toMatch(/\| NetUseAdminShare +\| medium/);
+    expect(out).toMatch(/\| RemoteExecService +\| high/);
+    expect(out).toMatch(/alert_type=PsExecExecution rule_id=t1021-002\S* severity=medium technique=T1021\.002/);
     // batch A is named by both the direct S3 and the SQS sample: its alerts go out once
     expect(new Set(r.alerts.map((a) => a.alert.alert_id)).size).toBe(r.alerts.length);
     expect(r.invocations.find((i) => i.event === 'sqs-s3-notification.json')?.alerts).toBe(0);

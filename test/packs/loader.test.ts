@@ -44,8 +44,12 @@ describe('rule pack loading', () => {
   it('loads the shipped packs and the test pack together, in pack then file order; disabled rules are left out', () => {
     const off = pack({ off: { meta: meta('off-rule', { mode: 'disabled', severity: { Off: 'low', default: 'low' } }) } });
     const rules = loadRulePacks([...defaultPackDirs(), STATEFUL_PACK, off]);
-    expect(rules.map((r) => r.meta.id)).toEqual(['t1021-002-smb-admin-shares', 'test-netuse-shadow', 'test-psexec-throttled', 'test-smb-fanout-host', 'test-smb-fanout']);
-    expect(rules.map((r) => r.mode)).toEqual(['alert', 'shadow', 'alert', 'alert', 'alert']);
+    const shipped = [
+      't1021-002-exec-smb-file', 't1021-002-service-created', 't1021-002-admin-share-opened', 't1021-002-admin-share-write',
+      't1021-002-smb445-fanout-host', 't1021-002-smb445-fanout-process', 't1021-002-smb445', 't1021-002-smb-admin-shares',
+    ];
+    expect(rules.map((r) => r.meta.id)).toEqual([...shipped, 'test-netuse-shadow', 'test-psexec-throttled', 'test-smb-fanout-host', 'test-smb-fanout']);
+    expect(rules.map((r) => r.mode)).toEqual([...shipped.map(() => 'alert'), 'shadow', 'alert', 'alert', 'alert']);
     expect(loadRulePacks([off], { includeDisabled: true }).map((r) => r.mode)).toEqual(['disabled']);
   });
 

@@ -53,7 +53,7 @@ describe('per-object alert cap', () => {
     expect(s.overflow).toMatchObject({ folded: 19_930, cap: 100, by_alert_type: { SMB445Connection: 19_900, PsExecExecution: 30 }, hosts_not_listed: 0 });
     expect(s.overflow!.by_host.reduce((n, h) => n + h.count, 0)).toBe(19_930);
     expect(s.overflow!.by_host.map((h) => h.aid).sort()).toEqual([...HOSTS].sort());
-    expect(s.severity).toBe('high'); // the highest of what it folds
+    expect(s.severity).toBe('medium'); // the highest of what it folds (SMB445Connection and PsExecExecution are medium)
     expect(s.source).toEqual({ bucket: 'b', key: 'data/many/part-00000.gz', line: 101 });
     expect(r.folded).toEqual({ matches: 19_930, alerts: 19_930, suppressed: 0 });
     // Deterministic: a redelivered object has the same summary id (the dedupe table absorbs it).

@@ -19,9 +19,18 @@ async function both(source: FileObjectSource | MemoryObjectSource, key: string) 
 describe('literal gates (second-stage prefilter)', () => {
   it('derive a gate per rule event type, and join-only extraction for process starts', () => {
     const gates = literalGates(rules)!;
-    expect([...gates.keys()].sort()).toEqual(['NetworkConnectIP4', 'ProcessRollup2', 'SyntheticProcessRollup2']);
+    expect([...gates.keys()].sort()).toEqual([
+      'CreateService', 'ModifyServiceBinary', 'NetworkConnectIP4', 'NetworkConnectIP6', 'NewExecutableWritten', 'PeFileWritten',
+      'ProcessExecOnSMBFile', 'ProcessRollup2', 'SmbServerShareOpenedEtw', 'SyntheticProcessRollup2',
+    ]);
     expect(gates.get('NetworkConnectIP4')!.keep!('{"RemotePort":"445"}')).toBe(true);
     expect(gates.get('NetworkConnectIP4')!.keep!('{"RemotePort":"443"}')).toBe(false);
+    expect(gates.get('NetworkConnectIP6')!.keep!('{"RemotePort":"443"}')).toBe(false);
+    // A file write is parsed only when its bytes name an admin share under \Device\Mup\ (as JSON writes the backslashes).
+    expect(gates.get('PeFileWritten')!.keep!(String.raw`{"TargetFileName":"\\Device\\Mup\\srv\\ADMIN$\\x.exe"}`)).toBe(true);
+    expect(gates.get('PeFileWritten')!.keep!(String.raw`{"TargetFileName":"\\Device\\HarddiskVolume3\\Windows\\x.exe"}`)).toBe(false);
+    // A process start of no interest is settled on its bytes.
+    expect(gates.get('ProcessRollup2')!.keep!(String.raw`{"ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\notepad.exe","ParentBaseFileName":"explorer.exe"}`)).toBe(false);
     expect(gates.get('ProcessRollup2')!.extract).toContain('TargetProcessId');
   });
 

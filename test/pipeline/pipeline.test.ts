@@ -42,10 +42,13 @@ describe('pipeline', () => {
     const a = r.alerts[0];
     expect(Object.keys(a).sort()).toEqual(
       ['schema', 'alert_id', 'alert_type', 'rule_id', 'severity', 'technique', 'tactic', '@timestamp', 'event_id', 'event_simpleName', 'aid', 'cid',
-        'ComputerName', 'UserName', 'UserSid', 'FileName', 'CommandLine', 'RemoteAddressIP4', 'RemotePort', 'attribution', 'context', 'source', 'redacted', 'fields'].sort(),
+        'ComputerName', 'UserName', 'UserSid', 'FileName', 'CommandLine', 'RemoteAddressIP4', 'RemotePort', 'attribution', 'context', 'source', 'redacted', 'fields',
+        // The rule throttles its alerts: the record names the slot it would hold.
+        'throttle'].sort(),
     );
+    expect(a.throttle).toMatchObject({ fields: { aid: A1, CommandLine: 'PsExec.exe \\\\srv -s cmd' }, period: '1h' });
     expect(a).toMatchObject({
-      schema: ALERT_SCHEMA, alert_type: 'PsExecExecution', severity: 'high', technique: 'T1021.002', tactic: 'lateral-movement',
+      schema: ALERT_SCHEMA, alert_type: 'PsExecExecution', severity: 'medium', technique: 'T1021.002', tactic: 'lateral-movement',
       event_id: null, ComputerName: null, UserName: null, RemoteAddressIP4: null, RemotePort: null, attribution: null,
       FileName: 'PsExec.exe', source: { bucket: 'b', key: 'data/x/part-00000.gz', line: 1 },
     });
@@ -107,11 +110,13 @@ describe('pipeline', () => {
       users: [{ userSid: SID, userName: 'CORP\\mallory', tags: ['psexec-sanctioned'], owner: 'it', reason: 'test' }],
       hosts: [{ aid: A1, computerName: 'IT-JUMP01', tags: ['it-admin'] }],
     });
-    const r = await run([pr2(S32 + 'PsExec.exe', 'PsExec.exe \\\\srv cmd'), pr2(S32 + 'net.exe', 'net use \\\\srv\\ADMIN$')], ctx);
+    // The PsExec service started on the same host: a target-side type, not suppressed by the sanction.
+    const service = pr2('\\Device\\HarddiskVolume2\\Windows\\PSEXESVC.exe', 'C:\\Windows\\PSEXESVC.exe', { ParentBaseFileName: 'services.exe' });
+    const r = await run([pr2(S32 + 'PsExec.exe', 'PsExec.exe \\\\srv cmd'), service], ctx);
     expect(r.matches).toBe(2);
     expect(r.suppressed).toHaveLength(1);
     expect(r.suppressed[0].suppressed).toMatchObject({ reason: expect.stringMatching(/sanctioned/), entry: { user: { owner: 'it' }, host: { computerName: 'IT-JUMP01' } } });
-    expect(r.alerts.map((a) => a.alert_type)).toEqual(['NetUseAdminShare']);
+    expect(r.alerts.map((a) => a.alert_type)).toEqual(['RemoteExecService']);
     expect(r.alerts[0]).toMatchObject({ ComputerName: 'IT-JUMP01', UserName: 'CORP\\mallory', context: { names: { ComputerName: 'context', UserName: 'context' } } });
     expect(r.alerts[0].suppressed).toBeUndefined();
   });
