@@ -93,8 +93,9 @@ export class FdrEvents {
     return String(4_611_686_018_427_387_904n + this.seed * 1_000_000_007n + ++this.n * 7_919_000_003n);
   }
 
-  private uuid(): string {
-    const h = hex(this.seed * 1_000_003n + ++this.n, 32);
+  /** An event id (FDR's `id`, what alert ids derive from): unique per builder, seed and time. */
+  private uuid(ts: number): string {
+    const h = hex(BigInt(ts) * 1_000_003n + this.seed * 7_919n + ++this.n, 32);
     return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
   }
 
@@ -108,7 +109,7 @@ export class FdrEvents {
       aid: h.aid,
       aip: h.ip,
       cid: this.cid,
-      id: this.uuid(),
+      id: this.uuid(ts),
       timestamp: String(ts),
       ConfigBuild: BUILD[h.sensor],
       ConfigStateHash: STATE_HASH[h.sensor],

@@ -52,8 +52,8 @@ describe('bin/fdr-detect.mjs (compiled)', () => {
     const replay = fdrDetect(['replay', '--format', 'ndjson'], { NO_COLOR: '1' });
     expect(replay.status, replay.stderr).toBe(0);
     const alerts = replay.stdout.trim().split('\n').map((l) => JSON.parse(l) as { alert_type: string });
-    expect(alerts.length).toBe(7);
-    expect(replay.stderr).toMatch(/^objects=2 secondary=2 events=37 matches=9 alerts=7 suppressed=2 /m);
+    expect(alerts.length).toBe(33);
+    expect(replay.stderr).toMatch(/^objects=8 secondary=2 events=144 matches=64 alerts=33 suppressed=20 throttled=13 aggregate_firings=2 /m);
   });
 
   it('a closed stdout (`| head`) ends the command quietly', async () => {

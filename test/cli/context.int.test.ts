@@ -14,7 +14,7 @@ describe('fdr-detect context (dynalite)', () => {
     const table = uniq('ctx');
     await createTable(table);
     const first = await cli(['context', 'import', SAMPLE_CONTEXT, '--table', table]);
-    expect(first).toMatchObject({ code: 0, out: 'imported 2 user(s), 2 host(s)\n' });
+    expect(first).toMatchObject({ code: 0, out: 'imported 3 user(s), 4 host(s)\n' });
     expect((await cli(['context', 'import', SAMPLE_CONTEXT, '--table', table])).code).toBe(0);
     const exported = JSON.parse((await cli(['context', 'export', '--table', table])).out);
     const original = JSON.parse(readFileSync(SAMPLE_CONTEXT, 'utf8'));
@@ -44,12 +44,16 @@ describe('fdr-detect context (dynalite)', () => {
     const prev = process.env.CONTEXT_TABLE_NAME;
     process.env.CONTEXT_TABLE_NAME = table;
     try {
-      // MON01 tagged by IP only: its SMB poll is suppressed in the sample batches.
+      // MON01 tagged by IP only: its SMB polls (one in the second batch, twelve servers in the last) are suppressed, and
+      // so is the fan-out of the twelve.
       expect((await cli(['context', 'put', 'host', '--name', 'MON01', '--ip', '10.0.9.5', '--tag', 'monitoring', '--reason', 'poller'])).code).toBe(0);
       const replay = await cli(['replay', SAMPLE_BATCHES, '--context', 'dynamodb', '--format', 'ndjson', '--include-suppressed']);
       expect(replay.code).toBe(0);
       const suppressed = replay.out.trim().split('\n').map((l) => JSON.parse(l)).filter((a) => a.suppressed);
-      expect(suppressed.map((a) => [a.alert_type, a.ComputerName, a.suppressed.entry.host.reason])).toEqual([['SMB445Connection', 'MON01', 'poller']]);
+      const seen = suppressed.map((a) => `${a.alert_type} ${a.ComputerName} ${a.suppressed.entry.host.reason}`);
+      expect(seen.filter((x) => x === 'SMB445Connection MON01 poller')).toHaveLength(13);
+      expect(seen.filter((x) => x === 'SMB445FanOut MON01 poller')).toHaveLength(1);
+      expect(seen).toHaveLength(14);
       expect((await cli(['context', 'delete', 'host', '--ip', '10.0.9.5'])).out).toMatch(/^deleted/);
       expect(JSON.parse((await cli(['context', 'export'])).out).hosts).toEqual([]);
       expect((await cli(['context', 'put', 'user', '--sid', 'bad-sid'])).code).toBe(1);
@@ -73,7 +77,7 @@ describe('fdr-detect replay s3://bucket/prefix (fauxqs)', () => {
     expect(remote.code).toBe(0);
     const strip = (s: string) => s.trim().split('\n').map((l) => { const a = JSON.parse(l); return [a.alert_id, a.ComputerName, a.UserName]; });
     expect(strip(remote.out)).toEqual(strip(local.out));
-    expect(remote.err).toMatch(/objects=2 secondary=2/);
+    expect(remote.err).toMatch(/objects=8 secondary=2/);
     const empty = await cli(['replay', `s3://${bucket}/nothing-here/`]);
     expect([empty.code, empty.err]).toEqual([1, expect.stringMatching(/no input files found/)]);
   });

@@ -135,7 +135,7 @@ describe('stdout carries data, stderr diagnostics', () => {
     const lines = r.out.trim().split('\n');
     expect(lines.length).toBeGreaterThan(0);
     for (const l of lines) expect(() => JSON.parse(l)).not.toThrow();
-    expect(r.err).toMatch(/^objects=2 /m);
+    expect(r.err).toMatch(/^objects=8 /m);
     expect(r.out).not.toMatch(/objects=/);
   });
 
@@ -160,7 +160,7 @@ describe('plain output', () => {
       const plain = await cliWith(['replay', '--format', 'ndjson'], env, true);
       expect(plain.code).toBe(0);
       expect(plain.err).not.toContain(ESC);
-      expect(plain.err).toMatch(/^objects=2 /m);
+      expect(plain.err).toMatch(/^objects=8 /m);
       expect(plain.out).toBe(tty.out);
     }
   });

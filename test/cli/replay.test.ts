@@ -28,9 +28,14 @@ describe('fdr-detect replay', () => {
     }
     const process = blocks.find(([title]) => title.startsWith('t1021-002-smb-admin-shares: '))!;
     expect(process[1]).toMatch(/^\| @timestamp\s+\| ComputerName\s+\| UserName\s+\| FileName\s+\| ParentBaseFileName\s+\| CommandLine\s+\| alert_type\s+\|$/);
-    for (const type of ['PsExecExecution', 'NetUseAdminShare', 'RemoteExecService', 'SMB445Connection']) expect(r.out).toContain(`| ${type}`);
+    // Every alert type of the pack has a sample in the bundled batches.
+    const types = [
+      'PsExecExecution', 'NetUseAdminShare', 'AdminShareCommand', 'AdminShareFileWrite', 'SMB445Connection', 'SMB445FanOut',
+      'RemoteExecService', 'RemoteExecChild', 'ImpacketExecRedirect', 'SuspiciousServiceCreated', 'AdminShareOpened', 'ExecOfSmbWrittenFile',
+    ];
+    for (const type of types) expect(r.out).toMatch(new RegExp(`\\| ${type} +\\|`));
     expect(r.out).not.toContain('P@ssw0rd1');
-    expect(r.err).toMatch(/events=\d+ matches=\d+ alerts=\d+ suppressed=[1-9]\d* skipped_lines=0 errors=0/);
+    expect(r.err).toMatch(/events=\d+ matches=\d+ alerts=\d+ suppressed=[1-9]\d* throttled=[1-9]\d* aggregate_firings=[1-9]\d* skipped_lines=0 errors=0/);
     expect(r.err).toMatch(/MB\/s/);
   });
 

@@ -15,7 +15,7 @@ import { alertSchemaErrors } from '../support/alert-schema';
 
 const s3 = new S3Client({ forcePathStyle: true });
 const FDR = new URL('../../events/fdr/data/', import.meta.url);
-const BATCHES = readdirSync(FDR).sort(); // [A: 3 alerts, B: 4 alerts + 2 suppressed]
+const BATCHES = readdirSync(FDR).sort(); // [A: 4 alerts, B: 3 alerts + 2 suppressed]
 const gz = (uuid: string) => readFileSync(new URL(`${uuid}/part-00000.gz`, FDR));
 const KEY_A = `data/${BATCHES[0]}/part-00000.gz`;
 const KEY_B = `data/${BATCHES[1]}/part-00000.gz`;

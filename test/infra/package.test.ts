@@ -403,7 +403,12 @@ describe('the packed package, installed into a TypeScript CDK app', () => {
     const replay = run(bin, ['replay', '--format', 'ndjson'], appDir);
     expect(replay.status, replay.stderr).toBe(0);
     const alerts = replay.stdout.trim().split('\n').map((l) => JSON.parse(l) as { alert_type: string });
-    expect(new Set(alerts.map((a) => a.alert_type))).toEqual(new Set(['PsExecExecution', 'NetUseAdminShare', 'RemoteExecService', 'SMB445Connection']));
-    expect(replay.stderr).toMatch(/objects=2 secondary=2 .* suppressed=2 /);
+    expect(new Set(alerts.map((a) => a.alert_type))).toEqual(
+      new Set([
+        'PsExecExecution', 'NetUseAdminShare', 'AdminShareCommand', 'AdminShareFileWrite', 'SMB445Connection', 'SMB445FanOut',
+        'RemoteExecService', 'RemoteExecChild', 'ImpacketExecRedirect', 'SuspiciousServiceCreated', 'AdminShareOpened', 'ExecOfSmbWrittenFile',
+      ]),
+    );
+    expect(replay.stderr).toMatch(/objects=8 secondary=2 .* suppressed=20 /);
   });
 });
