@@ -74,11 +74,37 @@ function ascii(s: string): string {
   return s.replace(/[\r\n\t]+/g, ' ').replace(/[^\x20-\x7e]/g, '?');
 }
 
-/** `[HIGH] PsExecExecution on HOST01 (CORP\alice)`: ASCII, no line breaks, at most 100 characters. */
+/**
+ * The evidence a reader of the subject line needs first: the share and its client, the service image, the written
+ * file, the fan-out's size, the process and where it connected, or the process and its parent. From the record's
+ * own fields (already redacted); null when the record has none of them.
+ */
+export function subjectEvidence(a: AlertRecord): string | null {
+  const f = a.fields;
+  const remote = f.RemoteAddressIP4 ?? f.RemoteAddressIP6 ?? a.RemoteAddressIP4 ?? null;
+  const base = (p: string): string => p.slice(Math.max(p.lastIndexOf('\\'), p.lastIndexOf('/')) + 1) || p;
+  if (a.aggregate) {
+    const n = f.TargetCount ?? Object.values(a.aggregate.values)[0] ?? String(a.aggregate.count);
+    return `${n} targets in ${a.aggregate.window.size}${a.FileName ? ` from ${a.FileName}` : ''}`;
+  }
+  if (f.SmbShareName) return `${f.SmbShareName}${remote ? ` from ${remote}` : ''}`;
+  if (f.ServiceImagePath) return `service ${f.ServiceImagePath}`;
+  if (f.TargetFileName) return `wrote ${f.TargetFileName}${a.FileName ? ` (${a.FileName})` : ''}`;
+  if (a.event_simpleName === 'ProcessExecOnSMBFile') return `${a.FileName ?? 'a file'}${remote ? ` written from ${remote}` : ''}`;
+  if (a.RemotePort || remote) return `${a.FileName ?? (a.attribution === 'unresolved' ? 'unresolved process' : 'a process')} to ${remote ?? '?'}${a.RemotePort ? `:${a.RemotePort}` : ''}`;
+  if (a.FileName) return `${base(a.FileName)}${f.ParentBaseFileName ? ` under ${f.ParentBaseFileName}` : ''}`;
+  return null;
+}
+
+/**
+ * `[HIGH] AdminShareOpened on SRV-DB01 (Administrator): ADMIN$ from 10.0.66.6`: ASCII, no line breaks, at most 100
+ * characters; the host and user come first so a long piece of evidence is what gets cut.
+ */
 export function alertSubject(a: AlertRecord): string {
   const host = a.ComputerName || (a.aid ? `aid ${a.aid}` : 'unknown host');
   const user = a.UserName ? ` (${a.UserName})` : '';
-  let s = ascii(`[${(a.severity || 'unknown').toUpperCase()}] ${a.alert_type} on ${host}${user}`).trim();
+  const evidence = subjectEvidence(a);
+  let s = ascii(`[${(a.severity || 'unknown').toUpperCase()}] ${a.alert_type} on ${host}${user}${evidence ? `: ${evidence}` : ''}`).trim();
   if (s.length > SUBJECT_MAX) s = `${s.slice(0, SUBJECT_MAX - 3)}...`;
   return s;
 }

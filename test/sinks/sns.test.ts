@@ -8,6 +8,7 @@ import {
   entrySize,
   sanitizeEntryId,
 } from '../../lambda/sinks/sns';
+import type { AlertRecord } from '../../lambda/alerts/types';
 import { makeAlert } from '../support/alert-fixtures';
 import { alertText } from '../../lambda/alerts/text';
 
@@ -52,7 +53,7 @@ describe('SnsAlertSink (mocked SNS)', () => {
     const [b] = sentBatches();
     expect(b.TopicArn).toBe(TOPIC);
     const e = b.PublishBatchRequestEntries![0];
-    expect(e.Subject).toBe('[HIGH] PsExecExecution on HOST01 (CORP\\alice)');
+    expect(e.Subject).toBe('[HIGH] PsExecExecution on HOST01 (CORP\\alice): PsExec.exe');
     expect(JSON.parse(e.Message!)).toEqual(alert);
     expect(e.MessageAttributes).toEqual({
       alert_type: { DataType: 'String', StringValue: 'PsExecExecution' },
@@ -70,7 +71,32 @@ describe('SnsAlertSink (mocked SNS)', () => {
     await sink.publish([alert]);
     const e = sentBatches()[0].PublishBatchRequestEntries![0];
     expect(e.MessageAttributes!.ComputerName).toBeUndefined();
-    expect(e.Subject).toBe('[HIGH] PsExecExecution on aid 0a1b2c3d4e5f');
+    expect(e.Subject).toBe('[HIGH] PsExecExecution on aid 0a1b2c3d4e5f: PsExec.exe');
+  });
+
+  it('subjects name the evidence a reader needs first, per kind of event', () => {
+    const proc = { RemoteAddressIP4: null, RemotePort: null, CommandLine: null };
+    const cases: [Partial<AlertRecord>, string][] = [
+      [{ alert_type: 'AdminShareOpened', event_simpleName: 'SmbServerShareOpenedEtw', UserName: 'Administrator', FileName: null, ...proc, fields: { SmbShareName: 'ADMIN$', RemoteAddressIP4: '10.0.66.6' } }, '[HIGH] AdminShareOpened on HOST01 (Administrator): ADMIN$ from 10.0.66.6'],
+      [{ alert_type: 'SuspiciousServiceCreated', event_simpleName: 'CreateService', UserName: null, FileName: null, ...proc, fields: { ServiceImagePath: '%SystemRoot%\\PSEXESVC.exe' } }, '[HIGH] SuspiciousServiceCreated on HOST01: service %SystemRoot%\\PSEXESVC.exe'],
+      [{ alert_type: 'AdminShareFileWrite', event_simpleName: 'NewExecutableWritten', FileName: 'cmd.exe', ...proc, fields: { TargetFileName: '\\Device\\Mup\\SRV01\\ADMIN$\\x.exe' } }, '[HIGH] AdminShareFileWrite on HOST01 (CORP\\alice): wrote \\Device\\Mup\\SRV01\\ADMIN$\\x.exe (cmd.exe)'],
+      [{ alert_type: 'ExecOfSmbWrittenFile', event_simpleName: 'ProcessExecOnSMBFile', UserName: 'Administrator', FileName: 'QwErTyUi.exe', ...proc, fields: { RemoteAddressIP4: '10.0.66.6', ClientComputerName: 'WIN-3KQ9T2' } }, '[HIGH] ExecOfSmbWrittenFile on HOST01 (Administrator): QwErTyUi.exe written from 10.0.66.6'],
+      [{ alert_type: 'SMB445Connection', event_simpleName: 'NetworkConnectIP4', FileName: 'nxc.exe', CommandLine: null, RemoteAddressIP4: '10.0.7.50', RemotePort: '445' }, '[HIGH] SMB445Connection on HOST01 (CORP\\alice): nxc.exe to 10.0.7.50:445'],
+      [{ alert_type: 'SMB445Connection', event_simpleName: 'NetworkConnectIP4', severity: 'low', UserName: null, FileName: null, attribution: 'unresolved', CommandLine: null, RemoteAddressIP4: '10.0.1.10', RemotePort: '445' }, '[LOW] SMB445Connection on HOST01: unresolved process to 10.0.1.10:445'],
+      [{ alert_type: 'RemoteExecChild', FileName: 'cmd.exe', fields: { ParentBaseFileName: 'PSEXESVC.exe' } }, '[HIGH] RemoteExecChild on HOST01 (CORP\\alice): cmd.exe under PSEXESVC.exe'],
+      [
+        {
+          alert_type: 'SMB445FanOut', event_simpleName: 'NetworkConnectIP4', FileName: 'nxc.exe', ...proc, RemoteAddressIP4: '10.0.7.61', RemotePort: '445', fields: { TargetCount: '12' },
+          aggregate: { group: { aid: 'a' }, window: { start: 0, end: 1, size: '10m' }, count: 12, values: { TargetCount: '12' }, event_ids: [], first_seen: 0, last_seen: 1 },
+        },
+        '[HIGH] SMB445FanOut on HOST01 (CORP\\alice): 12 targets in 10m from nxc.exe',
+      ],
+    ];
+    for (const [over, subject] of cases) expect(alertSubject(makeAlert(over))).toBe(subject);
+    // The host and the user come first: a long piece of evidence is what gets cut.
+    const long = alertSubject(makeAlert({ alert_type: 'AdminShareFileWrite', FileName: null, fields: { TargetFileName: `\\Device\\Mup\\${'x'.repeat(200)}` } }));
+    expect(long).toMatch(/^\[HIGH\] AdminShareFileWrite on HOST01 \(CORP\\alice\): wrote \\Device\\Mup\\x+\.\.\.$/);
+    expect(long).toHaveLength(100);
   });
 
   it('subjects are ASCII and at most 100 characters', () => {
