@@ -21,6 +21,7 @@ export class Summary {
   shadow = 0;
   aggregateFirings = 0;
   lateEvents = 0;
+  aggregateCapped = 0;
   decidedEarly = 0;
   readonly skipped = new Map<string, number>();
   readonly errors: string[] = [];
@@ -57,6 +58,7 @@ export class Summary {
     this.shadow += s?.shadow.length ?? 0;
     this.aggregateFirings += s?.fired ?? 0;
     this.lateEvents += s?.lateEvents ?? 0;
+    this.aggregateCapped += s?.aggregateCapped ?? 0;
     this.folded += r.folded.alerts;
     this.decidedEarly += r.join.decidedEarly;
     this.repairedUtf8 += r.stats.repairedUtf8 ?? 0;
@@ -99,6 +101,7 @@ export class Summary {
         (this.shadow ? `shadow=${this.shadow} ` : '') +
         (this.aggregateFirings ? `aggregate_firings=${this.aggregateFirings} ` : '') +
         (this.lateEvents ? `late_events=${this.lateEvents} ` : '') +
+        (this.aggregateCapped ? `aggregate_capped=${this.aggregateCapped} ` : '') +
         (this.folded ? `folded=${this.folded} ` : '') +
         (this.decidedEarly ? `joins_decided_early=${this.decidedEarly} ` : '') +
         `skipped_lines=${skipped}${this.repairedUtf8 ? ` repaired_utf8=${this.repairedUtf8}` : ''} errors=${this.errors.length} ` +

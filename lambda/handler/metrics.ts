@@ -24,6 +24,7 @@ export const PIPELINE_METRICS = [
   'AggregateFirings',
   'AggregateQuiet',
   'LateEvents',
+  'AggregateCapped',
   'StateRequests',
   'LinesSkipped',
   'ObjectErrors',

@@ -49,6 +49,10 @@ function stateMetrics(d: HandlerDeps, s: StatefulResult): void {
   if (s.fired > 0) count(m, 'AggregateFirings', s.fired);
   if (s.quiet > 0) count(m, 'AggregateQuiet', s.quiet);
   if (s.lateEvents > 0) count(m, 'LateEvents', s.lateEvents);
+  if (s.aggregateCapped > 0) {
+    count(m, 'AggregateCapped', s.aggregateCapped);
+    d.logger.warn('aggregate inputs past the per-object bounds (counted, not kept; counts near them are lower bounds)', { aggregateCapped: s.aggregateCapped });
+  }
   if (s.stateRequests > 0) count(m, 'StateRequests', s.stateRequests);
   if (s.contextDegraded) count(m, 'ContextDegraded', 1);
   for (const a of s.throttled) {

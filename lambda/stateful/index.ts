@@ -35,6 +35,11 @@ export interface StatefulResult {
   suppressed: AlertRecord[];
   /** Aggregate events older than the allowed lateness: counted, not merged. */
   lateEvents: number;
+  /**
+   * Aggregate inputs this object could not keep (stateful/collect.ts bounds): events past a rule's group or cell
+   * limits and distinct/collected values past its value budget. Counts near those limits are lower bounds.
+   */
+  aggregateCapped: number;
   /** Aggregate firings (published or shadow, suppressed included). */
   fired: number;
   /** Groups that met their condition while quiet. */
@@ -52,7 +57,8 @@ export function isStateful(rules: readonly LoadedRule[]): boolean {
 export async function applyState(result: ObjectResult, deps: StateDeps): Promise<StatefulResult> {
   const now = (deps.now ?? Date.now)();
   const store = deps.store;
-  const out: StatefulResult = { publish: [], shadow: [], throttled: [], suppressed: [], lateEvents: 0, fired: 0, quiet: 0, stateRequests: 0 };
+  const out: StatefulResult = { publish: [], shadow: [], throttled: [], suppressed: [], lateEvents: 0, aggregateCapped: 0, fired: 0, quiet: 0, stateRequests: 0 };
+  for (const a of result.aggregates) out.aggregateCapped += a.overLimit + a.values.dropped;
   const needsStore = result.aggregates.some((a) => a.groups.size > 0) || result.alerts.some((a) => a.throttle);
   if (needsStore && !store) throw new Error('stateful rules need a state store (STATE_TABLE_NAME)');
   const before = store?.requests?.() ?? 0;

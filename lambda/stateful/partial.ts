@@ -7,7 +7,8 @@
  *
  * Caps keep a partial small whatever the input: a distinct count keeps at most DISTINCT_CAP values per partial (it
  * is exact up to that many distinct values per object and bucket; the merged count is exact up to DISTINCT_CAP
- * values in all), collect() its own `limit` (at most COLLECT_CAP), the event ids EVENT_IDS_CAP.
+ * values in all), collect() its own `limit` (at most COLLECT_CAP), the event ids EVENT_IDS_CAP. An object's
+ * partials of one rule also share a ValueBudget (stateful/collect.ts): past it, values are counted, not kept.
  */
 import { fromNumber, toNumber } from '../rules/runtime';
 import type { AggregateFunction, Fields } from '../rules/types';
@@ -65,15 +66,42 @@ const pick = (ev: Fields, fields: readonly string[]): Fields => {
   return out;
 };
 
-function addValue(list: string[], v: string, cap: number): void {
-  if (list.length < cap && !list.includes(v)) list.push(v);
+/** Values an object's partials of one rule may still keep, and the values they could not (a distinct count past it is a lower bound). */
+export interface ValueBudget {
+  left: number;
+  dropped: number;
+}
+
+/**
+ * Membership of the longer value lists: `includes` on a list of up to 1,000 values per event made a fan-out of
+ * distinct addresses quadratic. Kept beside the JSON state (a WeakMap), rebuilt when the list changed elsewhere.
+ */
+const members = new WeakMap<string[], Set<string>>();
+const SCAN_BELOW = 16;
+
+function addValue(list: string[], v: string, cap: number, budget?: ValueBudget): void {
+  if (list.length >= cap) return;
+  if (list.length < SCAN_BELOW) {
+    if (list.includes(v)) return;
+  } else {
+    let set = members.get(list);
+    if (!set || set.size !== list.length) members.set(list, (set = new Set(list)));
+    if (set.has(v)) return;
+    if (!budget || budget.left > 0) set.add(v);
+  }
+  if (budget) {
+    if (budget.left <= 0) return void budget.dropped++;
+    budget.left--;
+  }
+  list.push(v);
 }
 
 /**
  * Adds one event (the fields the rule's event part emitted) at time `t`. `sample` is what the alert would show of
- * it; it replaces the partial's sample when this event is the latest.
+ * it; it replaces the partial's sample when this event is the latest. `budget` bounds the values the object's
+ * partials keep in all.
  */
-export function addEvent(p: Partial, fns: readonly AggregateFunction[], ev: Fields, t: number, sample: Fields): void {
+export function addEvent(p: Partial, fns: readonly AggregateFunction[], ev: Fields, t: number, sample: Fields, budget?: ValueBudget): void {
   p.n++;
   if (t < p.first) p.first = t;
   if (t >= p.last) {
@@ -88,7 +116,7 @@ export function addEvent(p: Partial, fns: readonly AggregateFunction[], ev: Fiel
       case 'count':
         if (f.distinct) {
           const v = f.field === undefined ? undefined : ev[f.field];
-          if (typeof v === 'string') addValue((s as { v: string[] }).v, v, DISTINCT_CAP);
+          if (typeof v === 'string') addValue((s as { v: string[] }).v, v, DISTINCT_CAP, budget);
         } else if (f.field === undefined || typeof ev[f.field] === 'string') (s as { n: number }).n++;
         return;
       case 'sum':
@@ -106,7 +134,7 @@ export function addEvent(p: Partial, fns: readonly AggregateFunction[], ev: Fiel
         const cap = Math.min(f.limit, COLLECT_CAP);
         f.fields.forEach((field, j) => {
           const v = ev[field];
-          if (typeof v === 'string') addValue(lists[j], v, cap);
+          if (typeof v === 'string') addValue(lists[j], v, cap, budget);
         });
         return;
       }

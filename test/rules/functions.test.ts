@@ -38,6 +38,11 @@ describe('cidr()', () => {
   it('parses addresses and subnets strictly', () => {
     expect(parseIp('1.2.3.256')).toBeUndefined();
     expect(parseIp('1.2.3')).toBeUndefined();
+    for (const bad of ['', '.1.2.3', '1..2.3', '1.2.3.', '1.2.3.4.5', '1234.1.1.1', '1.2.3.4 ', ' 1.2.3.4', '1.2.3.-4', '1.2.3.4/8', '1.2.3.a']) {
+      expect(parseIp(bad), bad).toBeUndefined();
+    }
+    expect(parseIp('255.255.255.255')).toEqual({ v: 4, n: 0xffffffff });
+    expect(parseIp('010.001.0.9')).toEqual(parseIp('10.1.0.9'));
     expect(parseIp('1:::2')).toBeUndefined();
     expect(parseIp('1::2::3')).toBeUndefined();
     expect(parseIp('1:2:3:4:5:6:7:8:9')).toBeUndefined();

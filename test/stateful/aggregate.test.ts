@@ -3,6 +3,9 @@
 import { describe, expect, it } from 'vitest';
 import { alertSchemaErrors } from '../support/alert-schema';
 import { MemoryStateStore } from '../../lambda/stores/state-memory';
+import { Summary } from '../../lambda/cli/summary';
+import { MAX_VALUES } from '../../lambda/stateful/collect';
+import { addEvent, emptyPartial, outputs } from '../../lambda/stateful/partial';
 import { ruleOf } from '../support/rules';
 import { AID, runObject, smb, statefulRule, T0, targets } from '../support/stateful';
 
@@ -103,6 +106,35 @@ describe('aggregate rules: state across objects', () => {
     const [a, b] = await Promise.all([runObject([fanout], store, 'data/1.gz', first), runObject([fanout], store, 'data/2.gz', second)]);
     const ids = new Set([...a.state.publish, ...b.state.publish].map((x) => x.alert_id));
     expect(ids.size).toBe(1);
+  });
+
+  it('values past the per-object budget are counted (aggregateCapped), not kept; under it nothing is capped', async () => {
+    // The budget itself: a distinct count keeps what the budget allows and counts the rest.
+    const spec = ruleOf('budget', 'groupBy([aid], function=count(RemoteAddressIP4, distinct=true, as=n))', { window: '10m' }).query.aggregate!;
+    const p = emptyPartial(spec.functions);
+    const budget = { left: 20, dropped: 0 };
+    for (let i = 0; i < 50; i++) addEvent(p, spec.functions, { aid: 'a', RemoteAddressIP4: `10.0.0.${i % 30}` }, i, {}, budget);
+    expect(outputs(spec.functions, p)).toMatchObject({ n: '20' });
+    expect(budget).toEqual({ left: 0, dropped: 10 }); // 10 unseen values of the last 20 events found no room (repeats of kept ones did)
+    // Through the pipeline and the stateful stage: an object whose events would keep more than MAX_VALUES values.
+    const n = MAX_VALUES / 1000 + 300; // groups of 1,000 distinct targets each (the partial's own cap), one bucket
+    const evs = Array.from({ length: n * 1000 }, (_, i) => smb(T0 + (i % 50), `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, { pid: String(10n ** 18n + BigInt(Math.floor(i / 1000))) }));
+    const big = await runObject([fanout], new MemoryStateStore(), 'data/big.gz', evs);
+    const kept = [...big.result.aggregates[0].groups.values()]
+      .flatMap((g) => [...g.buckets.values()])
+      .reduce((k, part) => k + part.f.reduce((m, f) => m + ('v' in f && Array.isArray(f.v) ? f.v.length : 'c' in f ? f.c.flat().length : 0), 0), 0);
+    expect(kept).toBe(MAX_VALUES);
+    // Every event past the budget had at least its target refused (collect() refusals are counted too).
+    expect(big.state.aggregateCapped).toBeGreaterThanOrEqual(n * 1000 - Math.ceil(MAX_VALUES / 1050) * 1000);
+    // replay's summary says so.
+    let printed = '';
+    const summary = new Summary({ write: (t: string) => ((printed += t), true) } as unknown as NodeJS.WritableStream);
+    summary.addObject(big.result, big.state);
+    summary.finish();
+    expect(printed).toContain(`aggregate_capped=${big.state.aggregateCapped} `);
+    const small = await runObject([fanout], new MemoryStateStore(), 'data/small.gz', evs.slice(0, 5000));
+    expect(small.state.aggregateCapped).toBe(0);
+    expect(small.state.publish).toHaveLength(1); // five groups fire on one host: one quiet group (per aid), one alert
   });
 
   it('events older than the allowed lateness are counted, not merged', async () => {
