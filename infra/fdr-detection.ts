@@ -619,7 +619,7 @@ export class FdrDetection extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Aggregate rules',
-        left: [sum('AggregateFirings', 'Firings'), sum('AggregateQuiet', 'Quiet (already fired)'), sum('LateEvents', 'Late events (not merged)')],
+        left: [sum('AggregateFirings', 'Firings'), sum('AggregateQuiet', 'Quiet (already fired)'), sum('LateEvents', 'Late events (not merged)'), sum('AggregateCapped', 'Past the per-object bounds')],
         width,
       }),
       new cloudwatch.GraphWidget({ title: 'State table requests', left: [sum('StateRequests', 'Requests')], width }),
