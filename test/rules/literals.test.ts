@@ -91,6 +91,21 @@ describe('line predicate', () => {
     expect(linePredicate([[]])).toBeNull();
     expect(linePredicate([])!('anything')).toBe(false);
   });
+  it('answers as lower-casing the line would, also for the two characters that lower-case into ASCII letters', () => {
+    // U+212A (Kelvin) lower-cases to k, U+0130 to i + U+0307: a regex's i flag folds neither, so they go to the full check.
+    const lits = ['kill', 'wmi', 'psexec$', 'a.b', 'x(y', 'use' + WORD_END];
+    const lines = ['{"c":"\u212Aill"}', '{"c":"WM\u0130"}', '{"c":"PSEXEC$"}', '{"c":"aXb"}', '{"c":"a.b"}', '{"c":"X(Y"}', '{"c":"net use"}', '{"User":"x"}', '{"c":"\u0130"}'];
+    for (const l of lits) {
+      const p = linePredicate([[l]])!;
+      const text = l.replace(WORD_END, '');
+      for (const raw of lines) {
+        const line = JSON.parse(`"${raw.replace(/"/g, '\\"')}"`) as string;
+        const lower = line.toLowerCase();
+        const want = l.endsWith(WORD_END) ? /use(?![0-9A-Za-z_])/.test(lower) : lower.includes(text);
+        expect(p(line), `${l} on ${line}`).toBe(want);
+      }
+    }
+  });
 });
 
 describe('required literals of the CQL functions', () => {
