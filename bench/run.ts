@@ -2,6 +2,7 @@
  * Streaming benchmark (`npm run bench`).
  *
  *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,handler] [--rules DIR]…
+ *                 [--no-adversarial] [--no-stateful] [--no-noise]
  *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
  *   --rules DIR (repeatable): the rule packs replay, handler and decode run (default: the shipped packs)
  *
@@ -18,8 +19,13 @@
  *           replay timed by its own summary line (start-up excluded); the handler is warm (one small warm-up
  *           invocation first, like a warm Lambda container). On the bigger file it also times, in the same
  *           process, a GetObject drained alone and the pipeline on the local file: where a difference goes.
- * Then bench/adversarial.ts: replay of objects where every event matches (peak RSS at two sizes) and redaction of
- * 1 MiB adversarial command lines (`--no-adversarial` leaves it out).
+ * After the throughput table, each left out by its flag:
+ *   bench/adversarial.ts (`--no-adversarial`): replay of objects where every event matches (peak RSS at two sizes)
+ *     and redaction of 1 MiB adversarial command lines;
+ *   bench/stateful.ts (`--no-stateful`): pipeline throughput with one rule, the shipped packs and the stateful test
+ *     pack; DynamoDB state requests per object (dynalite);
+ *   bench/noise.ts (`--no-noise`): alerts per million events of a benign background (1M events × scale) through the
+ *     shipped pack; the bench exits 1 when anything but the documented low-severity alert fires.
  * Throughput is uncompressed MB (1e6 bytes) per wall-clock second of the child, start-up included; the
  * MARGINAL throughput between the two sizes ((bytes2-bytes1)/(t2-t1)) removes start-up and fixed costs.
  */
@@ -29,6 +35,8 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runAdversarial } from './adversarial';
 import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './generate';
+import { runNoise } from './noise';
+import { runStateful } from './stateful';
 
 type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'handler';
 const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'handler'];
@@ -264,7 +272,16 @@ async function main(): Promise<void> {
   if (scale < 0.5) out.push(`  (scale ${scale}: small inputs; marginal numbers are noisy — run at scale 1 for the real verdict)`);
   out.push('', ...readmeTable());
   if (!process.argv.includes('--no-adversarial')) out.push(...(await runAdversarial()));
+  if (!process.argv.includes('--no-stateful')) out.push('', ...(await runStateful(scale)));
+  let noiseOk = true;
+  if (!process.argv.includes('--no-noise')) {
+    const noise = await runNoise();
+    out.push('', ...noise.lines);
+    noiseOk = noise.ok;
+  }
   console.log(out.join('\n'));
+  // A benign background that alerts is a regression: the bench says so in its exit status.
+  if (!noiseOk) process.exitCode = 1;
 
   /** The summary as a Markdown table (README "Performance and cost"). */
   function readmeTable(): string[] {
