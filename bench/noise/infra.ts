@@ -38,11 +38,15 @@ export function scheduleInfrastructure(s: Sim): void {
   periodic(s, 45_000, 60 * MINUTE, (x) => backupJob(x, protectedHosts));
   s.every(100 * MINUTE, (x) => pdqPush(x, pids.pdq), 1 * MINUTE);
   s.every(45 * MINUTE, jumpSession, 90_000);
-  // SMS_EXECUTIVE has run as SYSTEM for days: no start line in these batches; its writes name it (2023 sensor) and
-  // the push account (UserName). A SYSTEM start line in the same object would lend the writes its SID through the
-  // join, and the account's tag would no longer apply (README "Performance and cost", noise).
+  // SMS_EXECUTIVE runs as SYSTEM; before each push its sensor resends its start line (a SyntheticProcessRollup2 in
+  // the same object, as after a reconnect). Its writes name the push account (UserName, FileOperatorSid): the
+  // account's own SID, not the joined SYSTEM one, is what the context's psexec-sanctioned entry is checked against.
   const smsexec = b.upid();
-  s.every(150 * MINUTE, (x) => sccmPush(x, smsexec), 2 * MINUTE);
+  const smsImage = `${VOL}\\Program Files\\Microsoft Configuration Manager\\bin\\x64\\smsexec.exe`;
+  s.every(150 * MINUTE, (x) => {
+    x.emit(b.process(fleet.sccm, { sid: SYSTEM_SID, auth: SYSTEM_AUTH, image: smsImage, cmd: `"${smsImage.replace(VOL, 'C:')}"`, parent: 'services.exe', pid: smsexec, synthetic: true }));
+    sccmPush(x, smsexec);
+  }, 2 * MINUTE);
   s.every(20 * MINUTE, clusterCheck, 5 * MINUTE);
 }
 

@@ -99,6 +99,9 @@ export function viewOf(ev: RawEvent, processes: ProcessIndex, final = false): Vi
     }
     return { fields: f, attribution: null, pending: false };
   }
+  // A file operation names its own account (FileOperatorSid): that is the write's user, not the writing process's
+  // (a SYSTEM service such as SCCM's smsexec.exe writes as the push account; the join would lend it S-1-5-18).
+  if (f.UserSid === undefined && f.FileOperatorSid) f.UserSid = f.FileOperatorSid;
   const contextPid = f.ContextProcessId || undefined;
   // An empty name names nothing (newer sensors sometimes write ContextBaseFileName ""); so does an empty path.
   const image = f.ContextImageFileName || undefined;

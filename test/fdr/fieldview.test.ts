@@ -93,6 +93,22 @@ describe('the writing, connecting or executing process of the newer event types'
     expect(viewOf({ ...ev, aid: 'bbbb' }, idx, true)).toMatchObject({ attribution: 'unresolved', pending: false });
   });
 
+  it("a file write's user is its own FileOperatorSid, not the joined writer's (a SYSTEM service writing as the push account)", () => {
+    const idx = new ProcessIndex();
+    idx.add(AID, '4611686018427390001', { FileName: 'smsexec.exe', FilePath: '\\Program Files\\Microsoft Configuration Manager\\bin\\x64\\', UserSid: 'S-1-5-18' });
+    const write = {
+      event_simpleName: 'PeFileWritten', aid: AID, ContextProcessId: '4611686018427390001', UserName: 'CORP\\svc_sccmpush',
+      FileOperatorSid: 'S-1-5-21-1111111111-2222222222-3333333333-1311', TargetFileName: '\\Device\\Mup\\WKS-0042\\ADMIN$\\ccmsetup\\ccmsetup.exe',
+    };
+    const v = viewOf(write, idx);
+    expect([v.attribution, v.fields.FileName, v.fields.UserSid]).toEqual(['joined', 'smsexec.exe', 'S-1-5-21-1111111111-2222222222-3333333333-1311']);
+    // Without FileOperatorSid the writer's user still comes along.
+    const { FileOperatorSid: _omit, ...noOperator } = write;
+    expect(viewOf(noOperator, idx).fields.UserSid).toBe('S-1-5-18');
+    // An event's own UserSid wins over both.
+    expect(viewOf({ ...write, UserSid: 'S-1-5-21-1-2-3-500' }, idx).fields.UserSid).toBe('S-1-5-21-1-2-3-500');
+  });
+
   it('file writes and executions of SMB-written files always say how their process was identified', () => {
     expect(viewOf({ event_simpleName: 'NewExecutableWritten', aid: AID, TargetFileName: 'x' }, new ProcessIndex())).toMatchObject({ attribution: 'unresolved', pending: false });
     const idx = new ProcessIndex();
