@@ -1,6 +1,7 @@
 /**
  * Rule packs. A pack is a directory of rules; each rule is `<name>.json` (metadata, validated against
- * rule.schema.json next to this module), the `.cql` query it names and its sample events. Several packs load
+ * rule.schema.json next to this module by its validator compiled ahead of time, rule-validator.js), the `.cql`
+ * query it names and its sample events. Several packs load
  * together: rule ids are unique across them and so are the alert types rules declare (their severity keys), or the
  * load fails naming both places. Each rule is compiled once; its metadata is parsed into the plan the stages read
  * (mode, throttles, aggregation window, suppression).
@@ -12,12 +13,12 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import Ajv2020 from 'ajv/dist/2020.js';
 import { formatDiagnostics } from '../rules/format';
 import { compileQuery } from '../rules/index';
 import type { AggregatePlan, LoadedRule, RuleMeta, ThrottlePlan } from '../rules/rule';
 import type { CompiledQuery } from '../rules/types';
 import { parseDuration } from '../stateful/duration';
+import { validate as validator } from './rule-validator.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** Where the shipped packs are: next to this module in the source tree; in `packs/` next to a bundle. */
@@ -53,12 +54,8 @@ export function packDirsFrom(list: string | undefined, base = HERE): string[] | 
 
 const isRuleMeta = (f: string): boolean => f.endsWith('.json') && !f.endsWith('.samples.json') && !f.endsWith('.schema.json');
 
-let validator: ReturnType<Ajv2020['compile']> | undefined;
+/** Validated against rule.schema.json by its validator compiled ahead of time (scripts/rule-validator.mjs). */
 function validateMeta(value: unknown): { path: string; message: string }[] {
-  if (!validator) {
-    const schema = JSON.parse(readFileSync(join(PACKS_ROOT, 'rule.schema.json'), 'utf8'));
-    validator = new Ajv2020({ allErrors: true, strict: false }).compile(schema);
-  }
   if (validator(value)) return [];
   return (validator.errors ?? []).map((e) => {
     const path = '$' + e.instancePath.replace(/\/([^/]+)/g, (_m, k: string) => (/^\d+$/.test(k) ? `[${k}]` : `.${k.replace(/~1/g, '/').replace(/~0/g, '~')}`));

@@ -1,6 +1,6 @@
 // Rule packs: metadata validated against the shipped schema with located problems (file, JSON path), several packs
 // loaded together, ids and alert types unique across them, modes, the plans derived from the metadata.
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -154,5 +154,13 @@ describe('rule pack loading', () => {
       'no rules (<rule>.json + <rule>.cql) found',
       expect.stringMatching(/^not a readable pack directory: ENOENT/),
     ]);
+  });
+});
+
+describe('the rule metadata validator compiled ahead of time', () => {
+  it('is what scripts/rule-validator.mjs writes for rule.schema.json (run it after editing the schema)', async () => {
+    // @ts-expect-error -- a plain ESM build script without types
+    const gen = (await import('../../scripts/rule-validator.mjs')) as { SCHEMA: string; VALIDATOR: string; validatorSource: (s: string) => string };
+    expect(readFileSync(gen.VALIDATOR, 'utf8')).toBe(gen.validatorSource(readFileSync(gen.SCHEMA, 'utf8')));
   });
 });
