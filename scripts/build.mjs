@@ -72,7 +72,8 @@ export async function build() {
   await esbuild(esbuildOptions());
   cpSync(join(ROOT, 'lambda', 'packs'), join(OUT, 'packs'), {
     recursive: true,
-    filter: (src) => !src.endsWith('.ts'),
+    // Pack data and the schema only: the loader and the generated validator are code, bundled into dist/*.js.
+    filter: (src) => !src.endsWith('.ts') && !src.endsWith('.js'),
   });
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], {
     stdio: 'inherit',
