@@ -128,6 +128,11 @@ function base(meta: RuleMeta, alertType: string, f: Fields, names: Names, attrib
   };
 }
 
+/** The record's context: the entries found for host and user, where the names came from, and why none was looked up. */
+function contextOf(m: Pick<MatchFacts, 'host' | 'user' | 'names' | 'degraded'>): AlertRecord['context'] {
+  return { host: m.host, user: m.user, names: { ComputerName: m.names.ComputerNameSource, UserName: m.names.UserNameSource }, degraded: m.degraded };
+}
+
 export function buildAlert(m: MatchFacts): AlertRecord {
   const f = m.fields;
   const alertType = f.alert_type ?? m.rule.meta.id;
@@ -136,12 +141,7 @@ export function buildAlert(m: MatchFacts): AlertRecord {
   const record: AlertRecord = {
     alert_id: alertId(m.rule.meta.id, fixed.event_id, m.rawLine),
     ...fixed,
-    context: {
-      host: m.host,
-      user: m.user,
-      names: { ComputerName: m.names.ComputerNameSource, UserName: m.names.UserNameSource },
-      degraded: m.degraded,
-    },
+    context: contextOf(m),
     source: m.source,
     redacted: [...redacted, ...out.redacted],
     fields: out.fields,
@@ -199,12 +199,7 @@ export function buildAggregateAlert(m: AggregateFacts): AlertRecord {
   const record: AlertRecord = {
     alert_id: aggregateAlertId(m.rule.meta.id, m.group, m.window.start),
     ...fixed,
-    context: {
-      host: m.host,
-      user: m.user,
-      names: { ComputerName: m.names.ComputerNameSource, UserName: m.names.UserNameSource },
-      degraded: m.degraded,
-    },
+    context: contextOf(m),
     source: m.source,
     redacted: [...redacted, ...out.redacted],
     fields: out.fields,
