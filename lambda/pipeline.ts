@@ -9,7 +9,7 @@
  * `maxAlertsPerObject` matches are folded into counts that leave as one summary alert (alerts/overflow.ts).
  */
 import { DEFAULT_MAX_ALERTS_PER_OBJECT, MAX_FOLDED_KEYS, overflowAlert, type FoldedAlert } from './alerts/overflow';
-import { buildAlert } from './alerts/record';
+import { buildAlert, severityOf } from './alerts/record';
 import { redactCommandLine } from './alerts/redact';
 import type { AlertRecord } from './alerts/types';
 import { decide, lookup, subjectOf, type Names, type Subject } from './context/enrich';
@@ -22,7 +22,7 @@ import { ProcessIndex } from './fdr/join';
 import type { DecodedEvent, DecodeOptions, DecodeStats, LineGate } from './fdr/types';
 import { SourceError, isTransientSourceError, type ContextStore, type ObjectRef, type ObjectSource } from './ports';
 import { linePredicate } from './rules/literals';
-import type { LoadedRule } from './rules/rule';
+import { throttleOf, type LoadedRule, type Severity } from './rules/rule';
 import type { Fields } from './rules/types';
 import { RuleAggregation } from './stateful/collect';
 
@@ -56,6 +56,12 @@ export interface ObjectResult {
   error?: { kind: 'transient' | 'permanent'; code: string; message: string };
   /** Matches past the per-object cap: counted, folded into the summary alert among `alerts` (or suppressed). */
   folded: { matches: number; alerts: number; suppressed: number };
+  /**
+   * Matches that repeat one kept whole in this object — same rule, alert type, throttle slot (its fields and
+   * period), host, user and addresses — so they can only be throttled (or suppressed with it), past the room kept
+   * for such repeats (the cap again, outside its count): counted here, not kept whole.
+   */
+  repeats: { throttled: number; suppressed: number };
   /** What the bounded join state forgot: process starts evicted, network events decided before the object's end. */
   join: { processesForgotten: number; decidedEarly: number };
   /** The object's contributions to its aggregate rules (the stateful stage stores them and evaluates the windows). */
@@ -67,6 +73,8 @@ interface Match {
   fields: Fields;
   ev: DecodedEvent;
   attribution: 'event' | 'joined' | 'unresolved' | null;
+  /** Later matches of this object that repeat this one's throttle slot, host and user (Matches.add). */
+  repeats?: number;
 }
 
 /** Events waiting for their process line, per object (each holds its parsed line, whatever number of rules wait on it). */
@@ -214,7 +222,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
   for (const { rules, ev } of pending) settle(rules, ev);
   for (const agg of aggregations.values()) for (const sample of agg.samples()) completeSample(sample, identity);
 
-  const { alerts, suppressed, degraded, folded } = await enrich(ref, matches, identity, deps);
+  const { alerts, suppressed, degraded, folded, repeats } = await enrich(ref, matches, identity, deps);
   return {
     ref,
     stats,
@@ -224,6 +232,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     contextDegraded: degraded,
     error,
     folded,
+    repeats,
     join: { processesForgotten: processes.evicted, decidedEarly },
     aggregates: [...aggregations.values()],
   };
@@ -308,6 +317,8 @@ export function streamNames(f: Fields, identity: IdentityIndex): Names {
 interface FoldedKey {
   rule: LoadedRule;
   alertType: string;
+  /** The highest severity among the folded matches (the metadata's, or what the query assigned). */
+  severity: Severity;
   fields: Fields;
   count: number;
   firstLine: number;
@@ -319,28 +330,59 @@ interface FoldedKey {
 /** The fields a folded match keeps: what names and context lookups read. */
 const FOLD_FIELDS = ['aid', 'UserSid', 'AuthenticationId', 'ComputerName', 'UserName', 'aip', 'LocalAddressIP4'] as const;
 
-/** An object's matches: the first `cap` whole, the rest folded per (rule, alert type, host, user). */
+const SEVERITY_RANK: Record<Severity, number> = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 };
+
+/** What, besides the throttle slot, makes two matches certain to be decided alike: names, context, suppression. */
+const REPEAT_FIELDS = [...FOLD_FIELDS, 'RemoteAddressIP4', 'RemoteAddressIP6'] as const;
+
+/**
+ * An object's matches: the first `cap` whole, the rest folded per (rule, alert type, host, user). A match of a
+ * throttled alert type that repeats a kept match's throttle slot and its REPEAT_FIELDS (at most one alert of a slot
+ * is published per period, and the two get the same names and suppression decision) does not count against the
+ * cap: up to `cap` such repeats are kept whole besides, the rest only counted on the match they repeat — so one
+ * noisy source cannot fold other detections of the object into the summary alert.
+ */
 class Matches {
   readonly kept: Match[] = [];
   private readonly folded = new Map<string, FoldedKey>();
+  /** Kept matches of throttled alert types, by throttle slot and REPEAT_FIELDS (at most `cap` entries). */
+  private readonly slots = new Map<string, Match>();
+  /** Repeats kept whole (at most `cap`, outside the cap's count). */
+  private repeatsKept = 0;
   total = 0;
 
   constructor(private readonly cap: number) {}
 
   add(m: Match): void {
     this.total++;
-    if (this.kept.length < this.cap) {
+    const alertType = m.fields.alert_type ?? m.rule.meta.id;
+    const slot = repeatKey(m, alertType);
+    if (slot !== undefined) {
+      const first = this.slots.get(slot);
+      if (first) {
+        // Kept whole while there is room for repeats (they stay visible: replay --include-throttled, the throttle
+        // log), but never in the cap's count; past that room, counted on the first.
+        if (this.repeatsKept < this.cap) {
+          this.repeatsKept++;
+          this.kept.push(m);
+        } else first.repeats = (first.repeats ?? 0) + 1;
+        return;
+      }
+    }
+    if (this.kept.length - this.repeatsKept < this.cap) {
       this.kept.push(m);
+      if (slot !== undefined) this.slots.set(slot, m);
       return;
     }
-    const alertType = m.fields.alert_type ?? m.rule.meta.id;
     let key = [m.rule.meta.id, alertType, ...FOLD_FIELDS.map((f) => m.fields[f] ?? '')].join('\u0000');
     if (!this.folded.has(key) && this.folded.size >= MAX_FOLDED_KEYS) key = `${m.rule.meta.id}\u0000${alertType}\u0000(other)`;
     const ts = Number(m.fields['@timestamp']);
     const t = Number.isFinite(ts) ? ts : null;
     const f = this.folded.get(key);
+    const severity = severityOf(m.rule.meta, alertType, m.fields);
     if (f) {
       f.count++;
+      if (SEVERITY_RANK[severity] > SEVERITY_RANK[f.severity]) f.severity = severity;
       f.lastLine = Math.max(f.lastLine, m.ev.line);
       f.firstLine = Math.min(f.firstLine, m.ev.line);
       if (t !== null) {
@@ -351,12 +393,21 @@ class Matches {
     }
     const fields: Fields = {};
     for (const k of FOLD_FIELDS) if (m.fields[k] !== undefined) fields[k] = m.fields[k];
-    this.folded.set(key, { rule: m.rule, alertType, fields, count: 1, firstLine: m.ev.line, lastLine: m.ev.line, firstTs: t, lastTs: t });
+    this.folded.set(key, { rule: m.rule, alertType, severity, fields, count: 1, firstLine: m.ev.line, lastLine: m.ev.line, firstTs: t, lastTs: t });
   }
 
   foldedKeys(): FoldedKey[] {
     return [...this.folded.values()];
   }
+}
+
+/** The throttle slot of a match (rule, type, the throttle's field values, period) and its REPEAT_FIELDS; undefined when not throttled. */
+function repeatKey(m: Match, alertType: string): string | undefined {
+  const t = throttleOf(m.rule, alertType);
+  if (!t) return undefined;
+  const ts = Number(m.fields['@timestamp']);
+  const period = Math.floor((Number.isFinite(ts) ? ts : 0) / t.periodMs);
+  return JSON.stringify([m.rule.meta.id, alertType, period, t.fields.map((f) => m.fields[f] ?? null), REPEAT_FIELDS.map((f) => m.fields[f] ?? null)]);
 }
 
 /** Names and context queries of one match (whole or folded). */
@@ -369,9 +420,10 @@ async function enrich(
   matches: Matches,
   identity: IdentityIndex,
   deps: PipelineDeps,
-): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string; folded: ObjectResult['folded'] }> {
+): Promise<{ alerts: AlertRecord[]; suppressed: AlertRecord[]; degraded?: string; folded: ObjectResult['folded']; repeats: ObjectResult['repeats'] }> {
   const folded = { matches: 0, alerts: 0, suppressed: 0 };
-  if (matches.total === 0) return { alerts: [], suppressed: [], folded };
+  const repeats = { throttled: 0, suppressed: 0 };
+  if (matches.total === 0) return { alerts: [], suppressed: [], folded, repeats };
   const kept = matches.kept.sort((a, b) => a.ev.line - b.ev.line).map((m) => ({ m, s: prepare(m.fields, identity) }));
   const keys = matches.foldedKeys().map((k) => ({ k, s: prepare(k.fields, identity) }));
   // One batched lookup per object, with only the keys the matches need.
@@ -397,6 +449,7 @@ async function enrich(
       suppressed: d.suppressed,
     });
     (d.suppressed ? suppressed : alerts).push(record);
+    if (m.repeats) repeats[d.suppressed ? 'suppressed' : 'throttled'] += m.repeats;
   }
   const foldedAlerts: FoldedAlert[] = [];
   for (const { k, s } of keys) {
@@ -411,7 +464,7 @@ async function enrich(
     const meta = k.rule.meta;
     foldedAlerts.push({
       alertType: k.alertType,
-      severity: meta.severity[k.alertType] ?? meta.severity.default,
+      severity: k.severity,
       technique: meta.technique,
       tactic: meta.tactic,
       aid: k.fields.aid ?? null,
@@ -425,5 +478,5 @@ async function enrich(
   }
   const summary = overflowAlert(ref, matches.kept.length, foldedAlerts);
   if (summary) alerts.push(summary);
-  return { alerts, suppressed, degraded: degraded ?? undefined, folded };
+  return { alerts, suppressed, degraded: degraded ?? undefined, folded, repeats };
 }

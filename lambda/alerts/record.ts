@@ -91,7 +91,7 @@ export interface MatchFacts {
 const v = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
 const SEVERITIES: ReadonlySet<string> = new Set(['informational', 'low', 'medium', 'high', 'critical']);
 /** The metadata's severity for the type, unless the query assigned one (`severity := "low"` in a case branch). */
-const severityOf = (meta: RuleMeta, alertType: string, f: Fields): Severity => {
+export const severityOf = (meta: RuleMeta, alertType: string, f: Fields): Severity => {
   const assigned = f.severity?.toLowerCase();
   return assigned !== undefined && SEVERITIES.has(assigned) ? (assigned as Severity) : (meta.severity[alertType] ?? meta.severity.default);
 };

@@ -53,8 +53,8 @@ export class Summary {
     this.bytesOut += r.stats.bytesOut;
     this.matches += r.matches;
     this.alerts += s ? s.publish.length : r.alerts.length;
-    this.suppressed += r.suppressed.length + r.folded.suppressed + (s?.suppressed.length ?? 0);
-    this.throttled += s?.throttled.length ?? 0;
+    this.suppressed += r.suppressed.length + r.folded.suppressed + r.repeats.suppressed + (s?.suppressed.length ?? 0);
+    this.throttled += (s?.throttled.length ?? 0) + r.repeats.throttled;
     this.shadow += s?.shadow.length ?? 0;
     this.aggregateFirings += s?.fired ?? 0;
     this.lateEvents += s?.lateEvents ?? 0;

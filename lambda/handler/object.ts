@@ -29,7 +29,9 @@ function readMetrics(d: HandlerDeps, r: ObjectResult, ctx: { keys: number; hits:
   count(m, 'BytesRead', r.stats.bytesIn, 'Bytes');
   count(m, 'EventsScanned', r.stats.lines);
   count(m, 'Matches', r.matches);
-  count(m, 'AlertsSuppressed', r.suppressed.length);
+  count(m, 'AlertsSuppressed', r.suppressed.length + r.repeats.suppressed);
+  // Repeats of a kept match's throttle slot in this object: throttled without being kept whole.
+  if (r.repeats.throttled > 0) count(m, 'AlertsThrottled', r.repeats.throttled);
   if (ctx) {
     count(m, 'ContextLookups', ctx.keys);
     count(m, 'ContextCacheHits', ctx.hits);
@@ -98,6 +100,7 @@ export function handleObject(ref: ObjectRef, d: HandlerDeps, deadline: Deadline)
       contextCacheHits: ctx?.hits,
       contextDegraded: result.contextDegraded ?? null,
       folded: result.folded,
+      repeats: result.repeats,
       join: result.join,
     };
     const decodeError = result.stats.error ? { stage: result.stats.error.stage, code: result.stats.error.code, atByte: result.stats.error.atByte } : undefined;

@@ -73,6 +73,43 @@ describe('per-object alert cap', () => {
     expect(s.aid).toBe(HOSTS[0]); // one host: the summary names it
   });
 
+  it("one source repeating a throttled match does not fill the cap: other hosts' detections stay whole", async () => {
+    // 1,100 identical ADMIN$ opens from one address on one host (one throttle slot: host, address, share per hour),
+    // then a PSEXESVC start and a psexec.py-style service on other hosts.
+    const open = (i: number) => ({
+      event_simpleName: 'SmbServerShareOpenedEtw', id: `so-${i}`, aid: HOSTS[0], UserName: 'bob', SmbShareName: 'C$',
+      RemoteAddressIP4: '10.0.0.5', timestamp: String(1795000000000 + i),
+    });
+    const events = [
+      ...Array.from({ length: 1100 }, (_, i) => open(i)),
+      { event_simpleName: 'ProcessRollup2', id: 'svc', aid: HOSTS[1], timestamp: '1795000002000', TargetProcessId: '77',
+        ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\PSEXESVC.exe', ParentBaseFileName: 'services.exe', CommandLine: 'C:\\Windows\\PSEXESVC.exe' },
+      { event_simpleName: 'CreateService', id: 'cs', aid: HOSTS[2], timestamp: '1795000002001', ServiceImagePath: '%systemroot%\\AbCdEfGh.exe', ServiceDisplayName: 'AbCd' },
+    ];
+    const r = await run(events, 1000);
+    expect(r.matches).toBe(1102);
+    expect(r.folded).toEqual({ matches: 0, alerts: 0, suppressed: 0 });
+    expect(r.alerts.some((a) => a.alert_type === OVERFLOW_ALERT_TYPE)).toBe(false);
+    const types = r.alerts.map((a) => a.alert_type);
+    expect(types).toContain('RemoteExecService');
+    expect(types).toContain('SuspiciousServiceCreated');
+    // 1,000 repeats kept whole besides the cap (for the throttle stage and --include-throttled), 99 only counted.
+    expect(types.filter((t) => t === 'AdminShareOpened')).toHaveLength(1001);
+    expect(r.repeats).toEqual({ throttled: 99, suppressed: 0 });
+    // With a cap of 2: the first open and the first high-severity alert are whole, the second is folded.
+    const tight = await run(events, 2);
+    expect(tight.alerts.filter((a) => a.alert_type !== 'AdminShareOpened').map((a) => a.alert_type).sort()).toEqual(['AlertsFolded', 'RemoteExecService'].sort());
+  });
+
+  it("the summary takes the highest severity of what it folds, as the query assigned it (an unresolved connection is low)", async () => {
+    const unresolved = (i: number) => ({ ...smb(i, `aaaa0000aaaa0000aaaa0000aa${String(i).padStart(6, '0')}`), ContextBaseFileName: undefined });
+    const r = await run(Array.from({ length: 30 }, (_, i) => unresolved(i)), 10);
+    const s = r.alerts.find((a) => a.alert_type === OVERFLOW_ALERT_TYPE)!;
+    expect(r.alerts.filter((a) => a.alert_type === 'SMB445Connection').every((a) => a.severity === 'low')).toBe(true);
+    expect(s.overflow!.folded).toBe(20);
+    expect(s.severity).toBe('low');
+  });
+
   it('below the cap there is no summary alert', async () => {
     const r = await run(Array.from({ length: 10 }, (_, i) => smb(i, HOSTS[0])), 10);
     expect(r.alerts).toHaveLength(10);
