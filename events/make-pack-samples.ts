@@ -271,6 +271,9 @@ function processCases(): Case[] {
   c.push(cmdc('PowerShell ls of ADMIN$', ['AdminShareCommand'], PS, 'powershell.exe -c ls \\\\10.0.7.40\\admin$', 'explorer.exe'));
   c.push(cmdc('robocopy.exe to C$', ['AdminShareCommand'], `${S32}Robocopy.exe`, 'robocopy C:\\Tools \\\\10.0.7.41\\C$\\ProgramData\\t /e'));
   c.push(cmdc('xcopy.exe to ADMIN$', ['AdminShareCommand'], `${S32}xcopy.exe`, 'xcopy /y C:\\Tools\\a.exe \\\\10.0.7.41\\ADMIN$\\Temp\\'));
+  c.push(cmdc('cmd switches glued to the verb: copy/y, dir/s', ['AdminShareCommand'], `${S32}cmd.exe`, 'cmd.exe /c copy/y a.exe \\\\h2\\c$\\a.exe'));
+  c.push(cmdc('dir/s of an admin share', ['AdminShareCommand'], `${S32}cmd.exe`, 'cmd.exe /c dir/s \\\\10.0.7.40\\C$\\Users'));
+  c.push(cmdc('a tool whose name only starts like a verb (copyfiles.exe) is no copy', [], `${S32}cmd.exe`, 'cmd.exe /c copyfiles/y \\\\h2\\c$\\a.exe'));
   c.push(cmdc('copy to an ordinary share', [], `${S32}cmd.exe`, 'cmd.exe /c copy report.xlsx \\\\SRV-FS01\\finance\\'));
   c.push(cmdc('copy to a hidden share that is not an admin share (deploy$)', [], `${S32}cmd.exe`, 'cmd.exe /c copy setup.exe \\\\SRV-FS01\\deploy$\\'));
   c.push(cmdc('a path to C$ with no copy, listing, mapping or redirect', [], PS, 'powershell.exe -c "Test-Path \\\\SRV-APP02\\C$\\Windows"', 'explorer.exe'));
