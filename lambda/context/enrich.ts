@@ -4,6 +4,7 @@
  * (an outage) nothing is suppressed: alert rather than lose a detection.
  */
 import type { ContextSnapshot, ContextStore } from '../ports';
+import { parseIp } from '../rules/cidr';
 import type { Fields } from '../rules/types';
 import { errorMessage } from '../util';
 import { ContextIndex } from './memory';
@@ -35,8 +36,17 @@ export function subjectOf(fields: Fields, names: Names): Subject {
     names,
     host: { aid: fields.aid, computerName: names.ComputerName, ips: [fields.aip, fields.LocalAddressIP4] },
     user: { userSid: fields.UserSid, userName: names.UserName },
-    remoteHost: fields.RemoteAddressIP4 || fields.RemoteAddressIP6 ? { ips: [fields.RemoteAddressIP4, fields.RemoteAddressIP6] } : undefined,
+    remoteHost: fields.RemoteAddressIP4 || fields.RemoteAddressIP6 ? { ips: [fields.RemoteAddressIP4, fields.RemoteAddressIP6, mappedIPv4(fields.RemoteAddressIP6)] } : undefined,
   };
+}
+
+/** `::ffff:10.0.5.10` (or `0:0:0:0:0:ffff:a00:50a`) is the IPv4 host 10.0.5.10: a context entry lists it so. */
+function mappedIPv4(ip6: string | undefined): string | undefined {
+  if (!ip6 || !ip6.includes(':')) return undefined;
+  const ip = parseIp(ip6);
+  if (ip?.v !== 4) return undefined;
+  const n = Number(ip.n);
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join('.');
 }
 
 /** One lookup for all the subjects of an object; a store that fails gives a degraded snapshot. */
