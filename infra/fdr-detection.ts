@@ -335,24 +335,19 @@ export class FdrDetection extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN, // operator-curated allowlists and synced FDR context
     });
-    this.dedupeTable = new dynamodb.Table(this, 'DedupeTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: 'expiresAt',
-      removalPolicy: RemovalPolicy.DESTROY, // short-lived claims that expire by TTL
-    });
-    this.stateTable = new dynamodb.Table(this, 'StateTable', {
-      partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
-      sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
-      billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: dynamodb.TableEncryption.AWS_MANAGED,
-      timeToLiveAttribute: 'expiresAt',
-      removalPolicy: RemovalPolicy.DESTROY, // windows and slots that expire by TTL
-    });
+    // Both hold only what expires by TTL (claims; windows and slots): destroyed with the stack.
+    const expiringTable = (id: string) =>
+      new dynamodb.Table(this, id, {
+        partitionKey: { name: 'pk', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'sk', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: dynamodb.TableEncryption.AWS_MANAGED,
+        timeToLiveAttribute: 'expiresAt',
+        removalPolicy: RemovalPolicy.DESTROY,
+      });
+    this.dedupeTable = expiringTable('DedupeTable');
+    this.stateTable = expiringTable('StateTable');
 
     // ---------------------------------------------------------------- topics
     let topicKey: kms.Key | undefined;

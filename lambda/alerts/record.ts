@@ -74,11 +74,9 @@ export function throttleFor(rule: LoadedRule, alertType: string, f: Fields, ts: 
   return { key: `${key}#${periodStart / t.periodMs}`, fields, period: t.period, period_start: periodStart, period_end: periodStart + t.periodMs };
 }
 
-export interface MatchFacts {
+/** What every alert record is built from besides its event or window: the rule, where it was read, names, context. */
+interface RecordFacts {
   rule: LoadedRule;
-  /** The view plus the rule's assignments (alert_type). */
-  fields: Fields;
-  rawLine: string;
   attribution: Attribution;
   source: { bucket: string | null; key: string | null; line: number | null };
   names: Names;
@@ -86,6 +84,12 @@ export interface MatchFacts {
   user: UserEntry | null;
   degraded: string | null;
   suppressed: Suppression | null;
+}
+
+export interface MatchFacts extends RecordFacts {
+  /** The view plus the rule's assignments (alert_type). */
+  fields: Fields;
+  rawLine: string;
 }
 
 const v = (s: string | undefined): string | null => (s === undefined || s === '' ? null : s);
@@ -129,7 +133,7 @@ function base(meta: RuleMeta, alertType: string, f: Fields, names: Names, attrib
 }
 
 /** The record's context: the entries found for host and user, where the names came from, and why none was looked up. */
-function contextOf(m: Pick<MatchFacts, 'host' | 'user' | 'names' | 'degraded'>): AlertRecord['context'] {
+function contextOf(m: RecordFacts): AlertRecord['context'] {
   return { host: m.host, user: m.user, names: { ComputerName: m.names.ComputerNameSource, UserName: m.names.UserNameSource }, degraded: m.degraded };
 }
 
@@ -153,8 +157,7 @@ export function buildAlert(m: MatchFacts): AlertRecord {
   return record;
 }
 
-export interface AggregateFacts {
-  rule: LoadedRule;
+export interface AggregateFacts extends RecordFacts {
   /** The group's hash (its id in the state) and its field values. */
   group: string;
   groupValues: Record<string, string>;
@@ -167,13 +170,6 @@ export interface AggregateFacts {
   lastSeen: number;
   /** The latest event of the window: the record's fixed fields (host, user, process). */
   sample: Fields;
-  attribution: Attribution;
-  source: { bucket: string | null; key: string | null; line: number | null };
-  names: Names;
-  host: HostEntry | null;
-  user: UserEntry | null;
-  degraded: string | null;
-  suppressed: Suppression | null;
 }
 
 export function buildAggregateAlert(m: AggregateFacts): AlertRecord {
