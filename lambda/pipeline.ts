@@ -80,8 +80,6 @@ interface Match {
 /** Events waiting for their process line, per object (each holds its parsed line, whatever number of rules wait on it). */
 const MAX_PENDING = 20_000;
 
-/** What a process start must keep for a join when no rule can match it (extracted without JSON.parse). */
-const PROCESS_JOIN_FIELDS = ['aid', 'TargetProcessId', 'ImageFileName', 'FileName', 'FilePath', 'UserSid', 'CommandLine'] as const;
 /** Fields a non-process event may take from another line (the process join): literals on them prove nothing. */
 const JOIN_OPAQUE: ReadonlySet<string> = new Set([...JOINED_FIELDS, 'UserSid']);
 const NOTHING_OPAQUE: ReadonlySet<string> = new Set();
@@ -98,10 +96,10 @@ export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate
   for (const type of ruleTypes) {
     const processType = isProcessEvent(type);
     const dnf = rules.flatMap((r) => r.query.requiredLiterals(type, processType ? NOTHING_OPAQUE : JOIN_OPAQUE));
-    gates.set(type, { keep: linePredicate(dnf), extract: processType ? PROCESS_JOIN_FIELDS : undefined });
+    gates.set(type, { keep: linePredicate(dnf), partial: processType });
   }
   for (const type of PROCESS_EVENT_TYPES) {
-    if (!gates.has(type)) gates.set(type, { keep: () => false, extract: PROCESS_JOIN_FIELDS });
+    if (!gates.has(type)) gates.set(type, { keep: () => false, partial: true });
   }
   return gates;
 }
@@ -172,9 +170,12 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const raw = ev.event;
     const type = str(raw.event_simpleName);
     if (isProcessEvent(type)) {
+      if (ev.partial) {
+        processes.addLine(ev.text); // failed the literal gate: no rule can match it, it only feeds the join
+        return;
+      }
       const p = processInfo(raw);
       if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
-      if (ev.partial) return; // failed the literal gate: no rule can match it
     } else if (IdentityIndex.isIdentityEvent(type)) {
       identity.add(raw);
     }

@@ -1,3 +1,6 @@
+import { baseName, dirPath } from './fieldview';
+import { rawString, readValue, valueAt } from './extract';
+
 /**
  * Per-object process index: (aid, TargetProcessId) → what the process start said. Network events join to it by
  * (aid, ContextProcessId). Keys never cross aids: process ids are only unique per host.
@@ -29,13 +32,17 @@ export const DEFAULT_PROCESS_CAPACITY = 100_000;
 export class ProcessIndex {
   private readonly slots = new Map<string, number>();
   private readonly keys: (string | undefined)[] = [];
-  private readonly fileNames: string[] = [];
+  /** A start read from its line keeps its ImageFileName; FileName and FilePath are derived from it when asked for. */
+  private readonly images: (string | undefined)[] = [];
+  private readonly fileNames: (string | undefined)[] = [];
   private readonly filePaths: (string | undefined)[] = [];
   private readonly commandLines: (string | undefined)[] = [];
   private readonly userSids: (string | undefined)[] = [];
   private next = 0;
   private forgotten = 0;
   private readonly strings = new Map<string, string>();
+  /** Raw (still JSON-escaped) values of a line → their decoded copies: a repeated image name or SID is not decoded again. */
+  private readonly rawStrings = new Map<string, string>();
 
   constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {}
 
@@ -46,6 +53,43 @@ export class ProcessIndex {
 
   add(aid: string | undefined, pid: string | undefined, info: ProcessInfo): void {
     if (!aid || !pid) return;
+    const slot = this.slotFor(aid, pid);
+    this.images[slot] = undefined;
+    this.fileNames[slot] = this.intern(info.FileName);
+    this.filePaths[slot] = info.FilePath === undefined ? undefined : this.intern(info.FilePath);
+    this.userSids[slot] = info.UserSid === undefined ? undefined : this.intern(info.UserSid);
+    const cmd = info.CommandLine;
+    // A fresh copy: a slice would keep the whole source string alive.
+    this.commandLines[slot] = cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd;
+  }
+
+  /**
+   * A process start read from its line's text, without JSON.parse: the same entry as `add` with what `processInfo`
+   * takes from the parsed line (FileName and FilePath from ImageFileName, else its own FileName and FilePath). The
+   * text must be one flat JSON object (`mayNest` false); a key given twice resolves as JSON.parse resolves it.
+   */
+  addLine(text: string): void {
+    const aid = this.internRaw(text, valueAt(text, 'aid'));
+    const pid = readValue(text, valueAt(text, 'TargetProcessId'));
+    if (!aid || !pid) return;
+    const image = this.internRaw(text, valueAt(text, 'ImageFileName'));
+    let fileName: string | undefined;
+    let filePath: string | undefined;
+    if (image === undefined) {
+      fileName = readValue(text, valueAt(text, 'FileName'));
+      if (fileName === undefined) return; // names no process: nothing to join to (as processInfo)
+      filePath = readValue(text, valueAt(text, 'FilePath'));
+    }
+    const slot = this.slotFor(aid, pid);
+    this.images[slot] = image;
+    this.fileNames[slot] = fileName === undefined ? undefined : this.intern(fileName);
+    this.filePaths[slot] = filePath === undefined ? undefined : this.intern(filePath);
+    this.userSids[slot] = this.internRaw(text, valueAt(text, 'UserSid'));
+    this.commandLines[slot] = readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE);
+  }
+
+  /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
+  private slotFor(aid: string, pid: string): number {
     const key = `${aid}\u0000${pid}`;
     const had = this.slots.get(key);
     if (had !== undefined) this.keys[had] = undefined; // moved to the young end
@@ -57,20 +101,16 @@ export class ProcessIndex {
     }
     this.keys[slot] = key;
     this.slots.set(key, slot);
-    this.fileNames[slot] = this.intern(info.FileName);
-    this.filePaths[slot] = info.FilePath === undefined ? undefined : this.intern(info.FilePath);
-    this.userSids[slot] = info.UserSid === undefined ? undefined : this.intern(info.UserSid);
-    const cmd = info.CommandLine;
-    // A fresh copy: a slice would keep the whole source string alive.
-    this.commandLines[slot] = cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd;
+    return slot;
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
     if (!aid || !pid) return undefined;
     const slot = this.slots.get(`${aid}\u0000${pid}`);
     if (slot === undefined) return undefined;
-    const entry: ProcessInfo = { FileName: this.fileNames[slot] };
-    if (this.filePaths[slot] !== undefined) entry.FilePath = this.filePaths[slot];
+    const image = this.images[slot];
+    const entry: ProcessInfo = image !== undefined ? { FileName: baseName(image), FilePath: dirPath(image) } : { FileName: this.fileNames[slot]! };
+    if (image === undefined && this.filePaths[slot] !== undefined) entry.FilePath = this.filePaths[slot];
     if (this.commandLines[slot] !== undefined) entry.CommandLine = this.commandLines[slot];
     if (this.userSids[slot] !== undefined) entry.UserSid = this.userSids[slot];
     return entry;
@@ -78,6 +118,24 @@ export class ProcessIndex {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /**
+   * The string value at `i` of a line, decoded once per distinct raw form: image names, SIDs and aids repeat across
+   * processes. A value that is not a string is read as `readValue` reads it (not interned).
+   */
+  private internRaw(text: string, i: number): string | undefined {
+    const raw = rawString(text, i);
+    if (raw === undefined) return readValue(text, i);
+    const have = this.rawStrings.get(raw);
+    if (have !== undefined) return have;
+    const value = readValue(text, i);
+    if (value === undefined) return undefined;
+    if (this.rawStrings.size >= this.capacity) this.rawStrings.clear();
+    // The key must not be a slice of the line (it would keep the line alive): the decoded copy when nothing was
+    // escaped, else a fresh copy of the raw text.
+    this.rawStrings.set(raw.includes('\\') ? Buffer.from(raw).toString() : value, value);
+    return value;
   }
 
   /** Image names, folders and SIDs repeat across processes: keep one copy of each (bounded with the index). */

@@ -13,8 +13,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { Prefilter } from './prefilter';
-import { extractFields } from './extract';
-import type { DecodedEvent, DecodeStats, LineGate, RawEvent, SkipReason } from './types';
+import { mayNest } from './extract';
+import type { DecodedEvent, DecodeStats, LineGate, SkipReason } from './types';
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -259,8 +259,8 @@ export class LineDecoder {
 
   /**
    * Second-stage prefilter: when the line's type has a literal gate and its text lacks the literals, it is not
-   * parsed; a partial event with the gate's extract fields is yielded instead when the gate asks for one.
-   * Returns true when the line was handled here.
+   * parsed; a partial event (its text, for joins to read a few fields from) is yielded instead when the gate asks
+   * for one. Returns true when the line was handled here.
    */
   private gated(buf: Buffer, s: number, e: number, text: string, type: string | undefined, lineNo: number, out: DecodedEvent[]): boolean {
     const gate = type === undefined ? undefined : this.gates!.get(type);
@@ -268,16 +268,10 @@ export class LineDecoder {
     // A malformed line is parsed, so that it is judged (and counted) rather than half-used.
     if (!looksLikeObject(buf, s, e)) return false;
     if (gate.keep(text)) return false;
-    let event: RawEvent | null = null;
-    if (gate.extract && gate.extract.length > 0) {
-      event = extractFields(text, gate.extract);
-      if (event === null) return false; // ambiguous text (a key twice, nested objects): parse instead
-    }
+    // A nested object's keys could be taken for the line's own: such a line is parsed instead.
+    if (gate.partial && mayNest(text)) return false;
     this.stats.gated = (this.stats.gated ?? 0) + 1;
-    if (event !== null) {
-      event.event_simpleName = type;
-      out.push({ line: lineNo, event, text: '', partial: true });
-    }
+    if (gate.partial) out.push({ line: lineNo, event: { event_simpleName: type }, text, partial: true });
     return true;
   }
 

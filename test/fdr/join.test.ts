@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { processInfo, str } from '../../lambda/fdr/fieldview';
 import { MAX_JOINED_COMMANDLINE, ProcessIndex } from '../../lambda/fdr/join';
 
 describe('ProcessIndex', () => {
@@ -35,5 +36,61 @@ describe('ProcessIndex', () => {
     expect(p.size).toBe(3);
     expect(p.get('a', '999')).toEqual({ FileName: 'n' });
     expect(p.get('a', '996')).toBeUndefined();
+  });
+});
+
+describe('ProcessIndex.addLine (a process start read from its text)', () => {
+  const viaParse = (text: string) => {
+    const p = new ProcessIndex();
+    const ev = JSON.parse(text) as Record<string, unknown>;
+    const info = processInfo(ev);
+    if (info) p.add(str(ev.aid), str(ev.TargetProcessId), info);
+    return p;
+  };
+  const viaText = (text: string) => {
+    const p = new ProcessIndex();
+    p.addLine(text);
+    return p;
+  };
+  const aid = 'b'.repeat(32);
+  const lines = [
+    { aid, TargetProcessId: '4034937235773123', ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe', CommandLine: 'cmd.exe /c "echo \\\\srv\\C$" 2>&1 <in >out', UserSid: 'S-1-5-21-1-2-3-1001' },
+    { aid, TargetProcessId: '7', FileName: 'sh', FilePath: '/bin/', CommandLine: 'x'.repeat(5000) },
+    { aid, TargetProcessId: '8', ImageFileName: 'notepad.exe' },
+    { aid, TargetProcessId: '9', ImageFileName: '', UserSid: 'S-1-5-18' },
+    { aid, TargetProcessId: '10', CommandLine: 'no image, no name: nothing to join' },
+    { aid: '', TargetProcessId: '11', ImageFileName: 'x.exe' },
+    { aid, TargetProcessId: 12, ImageFileName: 'numeric-pid.exe', CommandLine: null },
+  ];
+  it('gives what add(processInfo(JSON.parse(line))) gives', () => {
+    for (const ev of lines) {
+      const text = JSON.stringify(ev);
+      const pid = String(ev.TargetProcessId);
+      expect([text, viaText(text).get(ev.aid, pid)]).toEqual([text, viaParse(text).get(ev.aid, pid)]);
+      expect(viaText(text).size).toBe(viaParse(text).size);
+    }
+    expect(viaText(JSON.stringify(lines[0])).get(aid, '4034937235773123')).toEqual({
+      FileName: 'cmd.exe', FilePath: '\\Windows\\System32\\', CommandLine: 'cmd.exe /c "echo \\\\srv\\C$" 2>&1 <in >out', UserSid: 'S-1-5-21-1-2-3-1001',
+    });
+    expect(viaText(JSON.stringify(lines[1])).get(aid, '7')!.CommandLine).toHaveLength(MAX_JOINED_COMMANDLINE);
+  });
+
+  it('a key given twice: the last wins, as in JSON.parse', () => {
+    const text = `{"aid":"${aid}","TargetProcessId":"1","ImageFileName":"first.exe","ImageFileName":"second.exe","TargetProcessId":"2"}`;
+    expect(viaText(text).get(aid, '2')).toEqual(viaParse(text).get(aid, '2'));
+    expect(viaText(text).get(aid, '2')!.FileName).toBe('second.exe');
+  });
+
+  it('a repeated image name and SID read again give the same entry; re-adding a pid makes it young again', () => {
+    const p = new ProcessIndex(2);
+    const line = (pid: string, image: string) => JSON.stringify({ aid, TargetProcessId: pid, ImageFileName: image, UserSid: 'S-1-5-18' });
+    p.addLine(line('1', '\\Device\\HarddiskVolume2\\a.exe'));
+    p.addLine(line('2', '\\Device\\HarddiskVolume2\\b.exe'));
+    p.addLine(line('1', '\\Device\\HarddiskVolume2\\c.exe'));
+    p.addLine(line('3', '\\Device\\HarddiskVolume2\\a.exe'));
+    expect(p.get(aid, '2')).toBeUndefined();
+    expect(p.get(aid, '1')!.FileName).toBe('c.exe');
+    expect(p.get(aid, '3')).toEqual({ FileName: 'a.exe', FilePath: '\\', UserSid: 'S-1-5-18' });
+    expect(p.evicted).toBe(1);
   });
 });
