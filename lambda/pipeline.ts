@@ -21,7 +21,7 @@ import { IDENTITY_EVENT_TYPES, IdentityIndex, WELL_KNOWN_SIDS } from './fdr/iden
 import { ProcessIndex } from './fdr/join';
 import type { DecodedEvent, DecodeOptions, DecodeStats, LineGate } from './fdr/types';
 import { SourceError, isTransientSourceError, type ContextStore, type ObjectRef, type ObjectSource } from './ports';
-import { linePredicate } from './rules/literals';
+import { byteNeedles, linePredicate } from './rules/literals';
 import { throttleOf, type LoadedRule, type Severity } from './rules/rule';
 import type { Fields } from './rules/types';
 import { RuleAggregation } from './stateful/collect';
@@ -96,7 +96,7 @@ export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate
   for (const type of ruleTypes) {
     const processType = isProcessEvent(type);
     const dnf = rules.flatMap((r) => r.query.requiredLiterals(type, processType ? NOTHING_OPAQUE : JOIN_OPAQUE));
-    gates.set(type, { keep: linePredicate(dnf), partial: processType });
+    gates.set(type, { keep: linePredicate(dnf), partial: processType, needles: processType ? null : byteNeedles(dnf) });
   }
   for (const type of PROCESS_EVENT_TYPES) {
     if (!gates.has(type)) gates.set(type, { keep: () => false, partial: true });

@@ -24,14 +24,17 @@ export const MAX_JOINED_COMMANDLINE = 256;
 export const DEFAULT_PROCESS_CAPACITY = 100_000;
 
 /**
- * Entries live in parallel arrays used as a ring (slot = insertion count modulo capacity), indexed by a Map from
- * the key to its slot: a process start costs no object of its own, and the Map holds small integers (no pointers
+ * Entries live in parallel arrays used as a ring (slot = insertion count modulo capacity), indexed by Maps from
+ * aid and pid to the slot: a process start costs no object of its own, and the Maps hold small integers (no pointers
  * for the garbage collector to follow). Re-adding a key moves it to a new slot (the youngest); the old slot is
  * then dead and skipped when the ring comes round to it.
  */
 export class ProcessIndex {
-  private readonly slots = new Map<string, number>();
-  private readonly keys: (string | undefined)[] = [];
+  /** aid → pid → slot: two lookups of strings the line gave, rather than one of a key built (and hashed) per start. */
+  private readonly slots = new Map<string, Map<string, number>>();
+  private live = 0;
+  private readonly slotAids: (string | undefined)[] = [];
+  private readonly slotPids: (string | undefined)[] = [];
   /** A start read from its line keeps its ImageFileName; FileName and FilePath are derived from it when asked for. */
   private readonly images: (string | undefined)[] = [];
   private readonly fileNames: (string | undefined)[] = [];
@@ -90,23 +93,29 @@ export class ProcessIndex {
 
   /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
   private slotFor(aid: string, pid: string): number {
-    const key = `${aid}\u0000${pid}`;
-    const had = this.slots.get(key);
-    if (had !== undefined) this.keys[had] = undefined; // moved to the young end
+    let pids = this.slots.get(aid);
+    if (pids === undefined) this.slots.set(aid, (pids = new Map()));
+    const had = pids.get(pid);
+    if (had !== undefined) this.slotAids[had] = undefined; // moved to the young end
+    else this.live++;
     const slot = this.next++ % this.capacity;
-    const old = this.keys[slot];
-    if (old !== undefined) {
-      this.slots.delete(old);
+    const oldAid = this.slotAids[slot];
+    if (oldAid !== undefined) {
+      const oldPids = this.slots.get(oldAid)!;
+      oldPids.delete(this.slotPids[slot]!);
+      if (oldPids.size === 0) this.slots.delete(oldAid);
+      this.live--;
       this.forgotten++;
     }
-    this.keys[slot] = key;
-    this.slots.set(key, slot);
+    this.slotAids[slot] = aid;
+    this.slotPids[slot] = pid;
+    pids.set(pid, slot);
     return slot;
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
     if (!aid || !pid) return undefined;
-    const slot = this.slots.get(`${aid}\u0000${pid}`);
+    const slot = this.slots.get(aid)?.get(pid);
     if (slot === undefined) return undefined;
     const image = this.images[slot];
     const entry: ProcessInfo = image !== undefined ? { FileName: baseName(image), FilePath: dirPath(image) } : { FileName: this.fileNames[slot]! };
@@ -117,7 +126,7 @@ export class ProcessIndex {
   }
 
   get size(): number {
-    return this.slots.size;
+    return this.live;
   }
 
   /**

@@ -74,6 +74,8 @@ export class LineDecoder {
   /** Reused per region: the prefilter's hits and the types they name. */
   private readonly hitPositions: number[] = [];
   private readonly hitTypes: (string | undefined)[] = [];
+  /** Byte-needle searches in the chunk being split: where each needle occurs next (-1: not again in this chunk). */
+  private readonly needleAt = new Map<Buffer, number>();
 
   constructor(
     private readonly stats: DecodeStats,
@@ -90,6 +92,7 @@ export class LineDecoder {
     const len = chunk.length;
     if (len === 0) return;
     let pos = 0;
+    this.needleAt.clear();
 
     if (this.discarding || this.carryLen > 0) {
       const nl = chunk.indexOf(LF);
@@ -227,7 +230,11 @@ export class LineDecoder {
       if (!looksLikeObject(buf, s, e)) this.judge(buf, s, e, lineNo);
       return;
     }
-    // Decoded once: the literal gate, the field extraction and JSON.parse all read this text.
+    if (this.gates !== null && type !== undefined && this.lacksNeedles(buf, s, e, type)) {
+      this.stats.gated = (this.stats.gated ?? 0) + 1;
+      return;
+    }
+    // Decoded once: the literal gate, the join's field reads and JSON.parse all read this text.
     const text = buf.toString('utf8', s, e);
     if (this.gates !== null && this.gated(buf, s, e, text, type, lineNo, out)) return;
     // Invalid sequences became U+FFFD: only then is the line checked (a stray byte in a command line must not cost
@@ -272,6 +279,29 @@ export class LineDecoder {
     if (gate.partial && mayNest(text)) return false;
     this.stats.gated = (this.stats.gated ?? 0) + 1;
     if (gate.partial) out.push({ line: lineNo, event: { event_simpleName: type }, text, partial: true });
+    return true;
+  }
+
+  /**
+   * True when the line's type has byte needles (its gate's letter-free literals) and the line's raw bytes hold none:
+   * it is settled without being decoded. Each needle's search runs ahead to its next occurrence in the chunk and is
+   * remembered for the lines after it, so a chunk is scanned about once per needle, not once per line. A malformed
+   * line is not settled here (it is parsed, so that it is judged and counted).
+   */
+  private lacksNeedles(buf: Buffer, s: number, e: number, type: string): boolean {
+    const gate = this.gates!.get(type);
+    const needles = gate?.needles;
+    if (!needles || gate!.partial || gate!.keep === null) return false;
+    if (!looksLikeObject(buf, s, e)) return false;
+    const inChunk = buf.length > e; // a line joined across chunks is its own buffer: searched directly
+    for (const n of needles) {
+      let at = inChunk ? this.needleAt.get(n) : undefined;
+      if (at === undefined || (at !== -1 && at < s)) {
+        at = buf.indexOf(n, s);
+        if (inChunk) this.needleAt.set(n, at);
+      }
+      if (at !== -1 && at + n.length <= e) return false;
+    }
     return true;
   }
 

@@ -25,6 +25,11 @@ export interface DecodedEvent {
 export interface LineGate {
   keep: ((line: string) => boolean) | null;
   partial?: boolean;
+  /**
+   * Byte strings at least one of which every line `keep` can keep holds (literals without letters: no case folding):
+   * a line with none of them is settled on its raw bytes, before it is decoded. Only used when `partial` is not set.
+   */
+  needles?: readonly Buffer[] | null;
 }
 
 /** Why a line was skipped. Every skipped line is counted under exactly one reason. */

@@ -416,3 +416,22 @@ export function linePredicate(d: Dnf): ((line: string) => boolean) | null {
 function isWordChar(c: number): boolean {
   return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x5f;
 }
+
+/**
+ * Byte needles for a DNF: when every alternative holds a literal without letters (`445`, `$\\\\`), a line that holds
+ * none of these byte strings cannot satisfy it. Such literals need no case folding (no character lower-cases into a
+ * digit or punctuation), so the raw UTF-8 bytes of a line are searched for them exactly, before the line is decoded
+ * at all. Null when some alternative has only literals with letters, or when the DNF is TRUE (no gate). The longest
+ * letter-free literal of each alternative is taken; a needle holding another needle is dropped (it is implied).
+ */
+export function byteNeedles(d: Dnf): Buffer[] | null {
+  if (isTrue(d)) return null;
+  const chosen: string[] = [];
+  for (const alt of d) {
+    const free = alt.map((l) => (l.endsWith(WORD_END) ? l.slice(0, -WORD_END.length) : l)).filter((l) => l.length > 0 && !/[a-z]/i.test(l));
+    if (free.length === 0) return null;
+    chosen.push(free.reduce((a, b) => (b.length > a.length ? b : a)));
+  }
+  const unique = [...new Set(chosen)];
+  return unique.filter((n) => !unique.some((m) => m !== n && n.includes(m))).map((n) => Buffer.from(n, 'utf8'));
+}
