@@ -96,7 +96,7 @@ export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate
   for (const type of ruleTypes) {
     const processType = isProcessEvent(type);
     const dnf = rules.flatMap((r) => r.query.requiredLiterals(type, processType ? NOTHING_OPAQUE : JOIN_OPAQUE));
-    gates.set(type, { keep: linePredicate(dnf), partial: processType, needles: processType ? null : byteNeedles(dnf) });
+    gates.set(type, { keep: linePredicate(dnf), partial: processType, needles: byteNeedles(dnf) });
   }
   for (const type of PROCESS_EVENT_TYPES) {
     if (!gates.has(type)) gates.set(type, { keep: () => false, partial: true });

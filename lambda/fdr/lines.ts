@@ -230,13 +230,17 @@ export class LineDecoder {
       if (!looksLikeObject(buf, s, e)) this.judge(buf, s, e, lineNo);
       return;
     }
-    if (this.gates !== null && type !== undefined && this.lacksNeedles(buf, s, e, type)) {
+    // The line's literal gate, if its type has one. A malformed line is not gated: it is parsed, so that it is judged
+    // (and counted) rather than half-used.
+    const found = type === undefined || this.gates === null ? undefined : this.gates.get(type);
+    const gate = found !== undefined && found.keep !== null && looksLikeObject(buf, s, e) ? found : undefined;
+    if (gate !== undefined && !gate.partial && gate.needles && this.lacksNeedles(buf, s, e, gate.needles)) {
       this.stats.gated = (this.stats.gated ?? 0) + 1;
       return;
     }
     // Decoded once: the literal gate, the join's field reads and JSON.parse all read this text.
     const text = buf.toString('utf8', s, e);
-    if (this.gates !== null && this.gated(buf, s, e, text, type, lineNo, out)) return;
+    if (gate !== undefined && this.gated(text, gate, type!, lineNo, out)) return;
     // Invalid sequences became U+FFFD: only then is the line checked (a stray byte in a command line must not cost
     // a detection: the line is kept, and counted).
     if (text.includes('\uFFFD') && !isUtf8(buf.subarray(s, e))) this.stats.repairedUtf8 = (this.stats.repairedUtf8 ?? 0) + 1;
@@ -265,16 +269,12 @@ export class LineDecoder {
   }
 
   /**
-   * Second-stage prefilter: when the line's type has a literal gate and its text lacks the literals, it is not
-   * parsed; a partial event (its text, for joins to read a few fields from) is yielded instead when the gate asks
-   * for one. Returns true when the line was handled here.
+   * Second-stage prefilter: when the line's text lacks its gate's literals, it is not parsed; a partial event (its
+   * text, for joins to read a few fields from) is yielded instead when the gate asks for one. Returns true when the
+   * line was handled here.
    */
-  private gated(buf: Buffer, s: number, e: number, text: string, type: string | undefined, lineNo: number, out: DecodedEvent[]): boolean {
-    const gate = type === undefined ? undefined : this.gates!.get(type);
-    if (gate === undefined || gate.keep === null) return false;
-    // A malformed line is parsed, so that it is judged (and counted) rather than half-used.
-    if (!looksLikeObject(buf, s, e)) return false;
-    if (gate.keep(text)) return false;
+  private gated(text: string, gate: LineGate, type: string, lineNo: number, out: DecodedEvent[]): boolean {
+    if (gate.keep!(text)) return false;
     // A nested object's keys could be taken for the line's own: such a line is parsed instead.
     if (gate.partial && mayNest(text)) return false;
     this.stats.gated = (this.stats.gated ?? 0) + 1;
@@ -283,16 +283,11 @@ export class LineDecoder {
   }
 
   /**
-   * True when the line's type has byte needles (its gate's letter-free literals) and the line's raw bytes hold none:
-   * it is settled without being decoded. Each needle's search runs ahead to its next occurrence in the chunk and is
-   * remembered for the lines after it, so a chunk is scanned about once per needle, not once per line. A malformed
-   * line is not settled here (it is parsed, so that it is judged and counted).
+   * True when the line's raw bytes hold none of `needles` (its gate's letter-free literals): it is settled without
+   * being decoded. Each needle's search runs ahead to its next occurrence in the chunk and is remembered for the
+   * lines after it, so a chunk is scanned about once per needle, not once per line.
    */
-  private lacksNeedles(buf: Buffer, s: number, e: number, type: string): boolean {
-    const gate = this.gates!.get(type);
-    const needles = gate?.needles;
-    if (!needles || gate!.partial || gate!.keep === null) return false;
-    if (!looksLikeObject(buf, s, e)) return false;
+  private lacksNeedles(buf: Buffer, s: number, e: number, needles: readonly Buffer[]): boolean {
     const inChunk = buf.length > e; // a line joined across chunks is its own buffer: searched directly
     for (const n of needles) {
       let at = inChunk ? this.needleAt.get(n) : undefined;

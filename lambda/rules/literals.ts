@@ -422,7 +422,8 @@ function isWordChar(c: number): boolean {
  * none of these byte strings cannot satisfy it. Such literals need no case folding (no character lower-cases into a
  * digit or punctuation), so the raw UTF-8 bytes of a line are searched for them exactly, before the line is decoded
  * at all. Null when some alternative has only literals with letters, or when the DNF is TRUE (no gate). The longest
- * letter-free literal of each alternative is taken; a needle holding another needle is dropped (it is implied).
+ * letter-free literal of each alternative is taken; a needle holding another needle is dropped (a line holding it
+ * holds the other).
  */
 export function byteNeedles(d: Dnf): Buffer[] | null {
   if (isTrue(d)) return null;
