@@ -25,7 +25,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', STAGE_IMPORTS] },
   },
   {
-    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', '.ci/**'],
+    files: ['bin/**/*.mjs', 'scripts/**/*.mjs', 'bench/**/*.mjs', '.ci/**'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
   },
 );

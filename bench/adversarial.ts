@@ -13,7 +13,8 @@ import { redactCommandLine } from '../lambda/alerts/redact';
 import { BENCH_DIR, benchScale } from './generate';
 
 const ROOT = resolve(process.cwd());
-const CLI = join(ROOT, 'lambda', 'cli', 'main.ts');
+/** The compiled CLI, as users run it (`npm run bench` builds it first). */
+const CLI = join(ROOT, 'bin', 'fdr-detect.mjs');
 
 function matchesFile(n: number): string {
   const path = join(BENCH_DIR, `smb-matches-${n}.gz`);
@@ -55,7 +56,7 @@ function replay(file: string): Promise<{ ms: number; maxRssMB: number; alerts: n
   const devNull = openSync('/dev/null', 'w');
   const t0 = performance.now();
   return new Promise((done, fail) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--import', './bench/rss-probe.ts', CLI, 'replay', file, '--format', 'ndjson'], {
+    const child = spawn(process.execPath, ['--import', './bench/rss-probe.mjs', CLI, 'replay', file, '--format', 'ndjson'], {
       cwd: ROOT,
       stdio: ['ignore', devNull, 'pipe'],
       env: { ...process.env, BENCH_RSS_FILE: rssFile },

@@ -11,7 +11,7 @@
  *   split   decodeEvents with eventTypes [] — gunzip + line splitting + prefilter scan, nothing parsed
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
- *   replay  the real CLI as a black box: node --import tsx lambda/cli/main.ts replay FILE --format ndjson > /dev/null
+ *   replay  the real CLI as a black box, compiled as users run it: node bin/fdr-detect.mjs replay FILE --format ndjson > /dev/null
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
  *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target: its read
@@ -41,7 +41,8 @@ import { runStateful } from './stateful';
 type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'handler';
 const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'handler'];
 const ROOT = resolve(process.cwd());
-const CLI = join(ROOT, 'lambda', 'cli', 'main.ts');
+/** The compiled CLI, as users run it (`npm run bench` builds it first). */
+const CLI = join(ROOT, 'bin', 'fdr-detect.mjs');
 /** `--rules DIR`, repeatable: absolute rule pack directories (empty: the shipped packs). */
 const RULES = process.argv.flatMap((a, i) => (a === '--rules' && process.argv[i + 1] ? [resolve(process.argv[i + 1])] : []));
 /** The children's environment: the rule packs for the handler (RULE_PACKS) and bench/child.ts (BENCH_RULES). */
@@ -57,6 +58,8 @@ interface Sample {
   maxRssKiB: number;
   /** user + system CPU of the whole child (all threads, start-up included). */
   cpuMs: number;
+  /** replay: the main thread's share of cpuMs (Linux only; inflate runs on other threads). */
+  mainCpuMs?: number;
   events?: number;
 }
 
@@ -113,14 +116,14 @@ async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<S
   try {
     const r = await run(
       process.execPath,
-      ['--import', 'tsx', '--import', './bench/rss-probe.ts', CLI, 'replay', file.path, '--format', 'ndjson', ...RULES.flatMap((d) => ['--rules', d])],
+      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...RULES.flatMap((d) => ['--rules', d])],
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
     if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
-    const { maxRssKiB, cpuMs } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number; cpuMs: number };
+    const { maxRssKiB, cpuMs, mainCpuMs } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number; cpuMs: number; mainCpuMs?: number };
     // replay's own summary line times its reading and processing (process start-up and rule loading excluded)
     const own = /decoded=[\d.]+MB in ([\d.]+)s/.exec(r.stderr);
-    return { wallMs: r.wallMs, innerMs: own ? Number(own[1]) * 1000 : undefined, maxRssKiB, cpuMs };
+    return { wallMs: r.wallMs, innerMs: own ? Number(own[1]) * 1000 : undefined, maxRssKiB, cpuMs, mainCpuMs };
   } finally {
     closeSync(devNull);
     rmSync(rssFile, { force: true });
@@ -182,6 +185,7 @@ async function main(): Promise<void> {
       innerMs: ss.some((s) => s.innerMs === undefined) ? undefined : median(ss.map((s) => s.innerMs!)),
       peakRssMB: Math.max(...ss.map((s) => s.maxRssKiB)) / 1024,
       cpuMs: median(ss.map((s) => s.cpuMs)),
+      mainCpuMs: ss.some((s) => s.mainCpuMs === undefined) ? undefined : median(ss.map((s) => s.mainCpuMs!)),
       deliverMs: ss.some((s) => s.deliverMs === undefined) ? undefined : median(ss.map((s) => s.deliverMs!)),
     };
   };
@@ -233,6 +237,17 @@ async function main(): Promise<void> {
     const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : '';
     out.push(`  ${m} marginal throughput ≥ 85% of gunzip floor's: ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.85)}${info}`);
     out.push(`  ${m} peak RSS < 256 MB: ${Math.max(a.peakRssMB, b.peakRssMB).toFixed(0)} MB  ${verdict(Math.max(a.peakRssMB, b.peakRssMB) < 256)}`);
+    if (m === 'replay' && a.mainCpuMs !== undefined && b.mainCpuMs !== undefined && live.includes('gunzip')) {
+      // Inflate runs beside the main thread: replay can keep up with the floor only while its main thread needs no
+      // more CPU per MB than gunzip needs in all (both marginal, start-up excluded).
+      const perMB = (ms: number) => ms / mb(files[1].plainBytes - files[0].plainBytes);
+      const mainMs = perMB(b.mainCpuMs - a.mainCpuMs);
+      const floorMs = perMB(stat('gunzip', 1).cpuMs - stat('gunzip', 0).cpuMs);
+      const restMs = perMB(b.cpuMs - a.cpuMs) - mainMs;
+      out.push(
+        `  (replay CPU per MB: main thread ${mainMs.toFixed(2)} ms, other threads — inflate, GC helpers — ${restMs.toFixed(2)} ms; gunzip in all ${floorMs.toFixed(2)} ms: the main thread is ${(mainMs / floorMs).toFixed(2)}× the floor's inflate)`,
+      );
+    }
     out.push(`  ${m} peak RSS growth < 20% for ${(files[1].plainBytes / files[0].plainBytes).toFixed(0)}× input: ${(growth * 100).toFixed(0)}%  ${verdict(growth < 0.2)}`);
   }
   if (live.includes('handler') && live.includes('replay')) {
