@@ -86,8 +86,9 @@ const NOTHING_OPAQUE: ReadonlySet<string> = new Set();
 
 /**
  * Literal gates per event type (the decoder's second-stage prefilter): a line is JSON.parsed only when its bytes
- * hold the literals some rule needs for that type; process starts that fail still feed the join, through a few
- * extracted fields. Undefined when a rule does not constrain the event type (then every line is parsed).
+ * hold the literals some rule needs for that type; process starts and identity events that fail (all of them, for a
+ * type no rule matches) still feed the process join and the user and host names, through a few fields read from
+ * their text. Undefined when a rule does not constrain the event type (then every line is parsed).
  */
 export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate> | undefined {
   const ruleTypes = ruleEventTypes(rules);
@@ -96,9 +97,10 @@ export function literalGates(rules: readonly LoadedRule[]): Map<string, LineGate
   for (const type of ruleTypes) {
     const processType = isProcessEvent(type);
     const dnf = rules.flatMap((r) => r.query.requiredLiterals(type, processType ? NOTHING_OPAQUE : JOIN_OPAQUE));
-    gates.set(type, { keep: linePredicate(dnf), partial: processType, needles: byteNeedles(dnf) });
+    // Process starts and identity events feed the joins even when no rule can match them: those are kept partial.
+    gates.set(type, { keep: linePredicate(dnf), partial: processType || IdentityIndex.isIdentityEvent(type), needles: byteNeedles(dnf) });
   }
-  for (const type of PROCESS_EVENT_TYPES) {
+  for (const type of [...PROCESS_EVENT_TYPES, ...IDENTITY_EVENT_TYPES]) {
     if (!gates.has(type)) gates.set(type, { keep: () => false, partial: true });
   }
   return gates;
@@ -177,6 +179,10 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
       const p = processInfo(raw);
       if (p) processes.add(str(raw.aid), str(raw.TargetProcessId), p);
     } else if (IdentityIndex.isIdentityEvent(type)) {
+      if (ev.partial) {
+        identity.addLine(ev.text, type!); // no rule can match it: it only names users and hosts
+        return;
+      }
       identity.add(raw);
     }
     if (ruleTypes !== null && (type === undefined || !ruleTypes.has(type))) return;

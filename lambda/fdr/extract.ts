@@ -67,10 +67,14 @@ export function valueAt(text: string, name: string): number {
   return at;
 }
 
+/** A JSON number's text (RFC 8259 grammar). */
+const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+
 /**
- * The value at `i` (from `valueAt`) as a field-view string: a JSON string unescaped into a fresh string, cut to at
- * most `maxChars` characters (a cut never splits an escape); a number or boolean as its text, copied; `null`, a
- * malformed value or `i` = -1 → undefined. Fresh copies, never slices that would keep the line alive in a join index.
+ * The value at `i` (from `valueAt`) as the field view reads it from a parsed line: a JSON string unescaped into a
+ * fresh string, cut to at most `maxChars` characters (a cut never splits an escape); a number as `String` gives the
+ * number JSON.parse reads (`1e3` → `1000`); `true`/`false` as such; `null`, a malformed value or `i` = -1 →
+ * undefined. Fresh copies, never slices that would keep the line alive in a join index.
  */
 export function readValue(text: string, i: number, maxChars = Infinity): string | undefined {
   if (i < 0 || i >= text.length) return undefined;
@@ -82,9 +86,8 @@ export function readValue(text: string, i: number, maxChars = Infinity): string 
   while (j < text.length && !',}] \t\r'.includes(text[j])) j++;
   if (j === i) return undefined;
   const t = text.slice(i, j);
-  if (t === 'null') return undefined;
-  // A number's text, copied (a slice of 13 or more characters would keep the whole line alive).
-  return t.length < 13 ? t : Buffer.from(t, 'latin1').toString('latin1');
+  if (t === 'true' || t === 'false') return t;
+  return JSON_NUMBER.test(t) ? String(Number(t)) : undefined;
 }
 
 /** The raw (still escaped) content of the JSON string value at `i`, as a slice of `text`; undefined if not a string. */

@@ -4,6 +4,7 @@
  * (ComputerName). Collected while streaming, consulted once the object has been read, so line order doesn't matter.
  */
 import { BoundedMap } from './bounded';
+import { readValue, valueAt } from './extract';
 import { str } from './fieldview';
 import type { RawEvent } from './types';
 
@@ -29,10 +30,13 @@ export function isServiceAccountName(name: string): boolean {
   );
 }
 
-function qualified(ev: RawEvent): string | undefined {
-  const name = str(ev.UserName);
+/** A field of an identity event as the field view reads it (a string; numbers and booleans as text). */
+type FieldOf = (name: string) => string | undefined;
+
+function qualified(field: FieldOf): string | undefined {
+  const name = field('UserName');
   if (!name) return undefined;
-  const domain = str(ev.LogonDomain) ?? str(ev.UserDomain) ?? str(ev.DomainName);
+  const domain = field('LogonDomain') ?? field('UserDomain') ?? field('DomainName');
   return domain && !name.includes('\\') && !name.includes('@') ? `${domain}\\${name}` : name;
 }
 
@@ -56,19 +60,34 @@ export class IdentityIndex {
 
   add(ev: RawEvent): void {
     const type = str(ev.event_simpleName);
-    const aid = str(ev.aid);
-    if (!aid || !type) return;
-    if (USER_TYPES.has(type)) {
-      const name = qualified(ev);
+    if (type) this.addFields(type, (name) => str(ev[name]));
+  }
+
+  /**
+   * An identity event read from its line's text, without JSON.parse: the same entries as `add` of the parsed line.
+   * `type` is the line's `event_simpleName` (the decoder checked it); the text must be one flat JSON object (`mayNest`
+   * false). The names kept are fresh strings, never slices of the line.
+   */
+  addLine(text: string, type: string): void {
+    this.addFields(type, (name) => readValue(text, valueAt(text, name)));
+  }
+
+  private addFields(type: string, field: FieldOf): void {
+    const user = USER_TYPES.has(type);
+    if (!user && !HOST_TYPES.has(type)) return;
+    const aid = field('aid');
+    if (!aid) return;
+    if (user) {
+      const name = qualified(field);
       if (!name || isServiceAccountName(name)) return;
-      const sid = str(ev.UserSid);
+      const sid = field('UserSid');
       if (sid) this.userBySid.set(`${aid}\u0000${sid}`, name);
-      const auth = str(ev.AuthenticationId);
+      const auth = field('AuthenticationId');
       if (auth) this.userByAuth.set(`${aid}\u0000${auth}`, name);
-    } else if (HOST_TYPES.has(type)) {
-      const name = str(ev.ComputerName);
+    } else {
+      const name = field('ComputerName');
       if (!name) return;
-      const ts = Number(str(ev.timestamp) ?? 0) || 0;
+      const ts = Number(field('timestamp') ?? 0) || 0;
       const prev = this.hostByAid.get(aid);
       if (!prev || ts >= prev.ts) this.hostByAid.set(aid, { name, ts });
     }

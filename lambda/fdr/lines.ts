@@ -74,6 +74,8 @@ export class LineDecoder {
   /** Reused per region: the prefilter's hits and the types they name. */
   private readonly hitPositions: number[] = [];
   private readonly hitTypes: (string | undefined)[] = [];
+  /** Reused per region: `event_simpleName` keys that name no requested type (a line holding one has no sure type). */
+  private readonly otherKeys: number[] = [];
   /** Byte-needle searches in the chunk being split: where each needle occurs next (-1: not again in this chunk). */
   private readonly needleAt = new Map<Buffer, number>();
 
@@ -188,21 +190,31 @@ export class LineDecoder {
       }
       return;
     }
-    // One search of the whole region for the type needles; lines are then matched to the hits, and a line's type
-    // is known from its hit (several hits in one line, rare, are settled by lineType).
+    // One search of the whole region for the type key; lines are then matched to its hits. A line's type (for its
+    // gate) is known from its hit when that is the line's only `event_simpleName` key; a line with other such keys,
+    // rare, is settled by lineType (a key naming another value leaves the type unknown: JSON.parse takes the last).
     const hits = this.hitPositions;
     const names = this.hitTypes;
-    const nHits = pf.typedHits(buf, start, lastNl, hits, this.gates === null ? null : names);
+    const others = this.otherKeys;
+    const typed = this.gates !== null;
+    const nHits = pf.typedHits(buf, start, lastNl, hits, typed ? names : null, typed ? others : null);
+    const nOthers = typed ? others.length : 0;
     let h = 0;
+    let o = 0;
     let pos = start;
     while (pos <= lastNl) {
       const nl = buf.indexOf(LF, pos);
       this.physLine++;
+      let more = 0; // other event_simpleName keys in this line
+      while (o < nOthers && others[o] < nl) {
+        o++;
+        more++;
+      }
       if (h < nHits && hits[h] < nl) {
         const first = h;
         do h++;
         while (h < nHits && hits[h] < nl);
-        const type = this.gates === null ? undefined : h - first === 1 ? names[first] : pf.lineType(buf, pos, nl);
+        const type = !typed ? undefined : h - first === 1 && more === 0 ? names[first] : pf.lineType(buf, pos, nl);
         this.line(buf, pos, nl, true, type, out);
       } else this.line(buf, pos, nl, false, undefined, out);
       pos = nl + 1;
@@ -275,7 +287,8 @@ export class LineDecoder {
    */
   private gated(text: string, gate: LineGate, type: string, lineNo: number, out: DecodedEvent[]): boolean {
     if (gate.keep!(text)) return false;
-    // A nested object's keys could be taken for the line's own: such a line is parsed instead.
+    // A nested object's keys could be taken for the line's own: such a line is parsed instead. (Its type is sure:
+    // the prefilter gives one only when every `event_simpleName` key of the line names it.)
     if (gate.partial && mayNest(text)) return false;
     this.stats.gated = (this.stats.gated ?? 0) + 1;
     if (gate.partial) out.push({ line: lineNo, event: { event_simpleName: type }, text, partial: true });

@@ -47,12 +47,16 @@ export interface Prefilter {
   hits(buf: Buffer, start: number, end: number): number[];
   /**
    * Like `hits`, into caller-owned arrays (no allocation per chunk): `positions` gets the hits and `names`
-   * (unless null) the type each one names. Returns the number of hits.
+   * (unless null) the type each one names; `others` (unless null) gets the positions of the `"event_simpleName"`
+   * keys that name no requested type (or hold no string). Returns the number of hits.
    */
-  typedHits(buf: Buffer, start: number, end: number, positions: number[], names: (string | undefined)[] | null): number;
+  typedHits(buf: Buffer, start: number, end: number, positions: number[], names: (string | undefined)[] | null, others?: number[] | null): number;
   /** True when the line `buf[start, end)` holds at least one match. */
   lineMatches(buf: Buffer, start: number, end: number): boolean;
-  /** The type named by the line's matches when they all agree; undefined when none or several differ. */
+  /**
+   * The type the line's `"event_simpleName"` keys name when every one of them names it (so that JSON.parse, which
+   * takes the last, reads that type too); undefined when a key names another value, or none a requested type.
+   */
   lineType(buf: Buffer, start: number, end: number): string | undefined;
 }
 
@@ -78,23 +82,26 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
   }
 
   /**
-   * `p` is the position of `_simpleName"` in `buf`; the type name when it belongs to a `"event_simpleName"` key
-   * whose string value, ending before `end`, is one of the types.
+   * `p` is the position of `_simpleName"` in `buf`: where the value of the `"event_simpleName"` key there starts
+   * (its first byte after `:` and blanks, before `end`), or -1 when the bytes there are not that key.
    */
-  function matchedType(buf: Buffer, start: number, end: number, p: number): string | undefined {
+  function keyValue(buf: Buffer, start: number, end: number, p: number): number {
     const k = p - KEY_HEAD.length;
-    if (k < start) return undefined;
-    for (let j = 0; j < KEY_HEAD.length; j++) if (buf[k + j] !== KEY_HEAD[j]) return undefined;
+    if (k < start) return -1;
+    for (let j = 0; j < KEY_HEAD.length; j++) if (buf[k + j] !== KEY_HEAD[j]) return -1;
     let i = p + KEY_TAIL.length;
-    if (buf[i] === COLON && buf[i + 1] === QUOTE) i += 2; // the compact form FDR writes
-    else {
-      while (i < end && isJsonSpace(buf[i])) i++;
-      if (i >= end || buf[i] !== COLON) return undefined;
-      i++;
-      while (i < end && isJsonSpace(buf[i])) i++;
-      if (i >= end || buf[i] !== QUOTE) return undefined;
-      i++;
-    }
+    if (buf[i] === COLON && buf[i + 1] === QUOTE) return i + 1; // the compact form FDR writes
+    while (i < end && isJsonSpace(buf[i])) i++;
+    if (i >= end || buf[i] !== COLON) return -1;
+    i++;
+    while (i < end && isJsonSpace(buf[i])) i++;
+    return i < end ? i : -1;
+  }
+
+  /** The requested type whose quoted name, ending before `end`, starts at `v` (a key's value); undefined if none. */
+  function typeAt(buf: Buffer, end: number, v: number): string | undefined {
+    if (buf[v] !== QUOTE) return undefined;
+    const i = v + 1;
     if (i >= end) return undefined;
     const candidates = byFirst[buf[i]];
     if (candidates === undefined) return undefined;
@@ -115,17 +122,28 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     return out;
   }
 
-  function typedHits(buf: Buffer, start: number, end: number, positions: number[], names: (string | undefined)[] | null): number {
+  function typedHits(
+    buf: Buffer,
+    start: number,
+    end: number,
+    positions: number[],
+    names: (string | undefined)[] | null,
+    others: number[] | null = null,
+  ): number {
     positions.length = 0;
     if (names !== null) names.length = 0;
+    if (others !== null) others.length = 0;
     if (types.size === 0) return 0;
     const last = end - KEY_TAIL.length;
     let p = buf.indexOf(KEY_TAIL, start);
     while (p !== -1 && p <= last) {
-      const t = matchedType(buf, start, end, p);
-      if (t !== undefined) {
-        positions.push(p - KEY_HEAD.length);
-        if (names !== null) names.push(t);
+      const v = keyValue(buf, start, end, p);
+      if (v !== -1) {
+        const t = typeAt(buf, end, v);
+        if (t !== undefined) {
+          positions.push(p - KEY_HEAD.length);
+          if (names !== null) names.push(t);
+        } else if (others !== null) others.push(p - KEY_HEAD.length);
       }
       p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
     }
@@ -137,7 +155,8 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     const last = end - KEY_TAIL.length;
     let p = buf.indexOf(KEY_TAIL, start);
     while (p !== -1 && p <= last) {
-      if (matchedType(buf, start, end, p) !== undefined) return true;
+      const v = keyValue(buf, start, end, p);
+      if (v !== -1 && typeAt(buf, end, v) !== undefined) return true;
       p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);
     }
     return false;
@@ -148,9 +167,10 @@ export function createPrefilter(eventTypes: readonly string[] | null | undefined
     let found: string | undefined;
     let p = buf.indexOf(KEY_TAIL, start);
     while (p !== -1 && p <= last) {
-      const t = matchedType(buf, start, end, p);
-      if (t !== undefined) {
-        if (found !== undefined && found !== t) return undefined;
+      const v = keyValue(buf, start, end, p);
+      if (v !== -1) {
+        const t = typeAt(buf, end, v);
+        if (t === undefined || (found !== undefined && found !== t)) return undefined;
         found = t;
       }
       p = buf.indexOf(KEY_TAIL, p + KEY_TAIL.length);

@@ -9,9 +9,9 @@ export interface DecodedEvent {
   /** The raw line bytes as UTF-8 text (BOM/CR stripped); used for a stable event key when FDR's `id` is absent. */
   text: string;
   /**
-   * True when the line failed its type's literal gate: `event` then holds only `event_simpleName`, and `text` is
-   * one flat JSON object (no nested object) that a join reads its few fields from (fdr/extract.ts). No rule can
-   * match such a line; it only feeds joins.
+   * True when the line failed its type's literal gate: `event` then holds only `event_simpleName` (the line's own,
+   * checked), and `text` is one flat JSON object (no nested object) that a join or the identity index reads its few
+   * fields from (fdr/extract.ts). No rule can match such a line; it only feeds joins and names.
    */
   partial?: boolean;
 }
@@ -20,7 +20,7 @@ export interface DecodedEvent {
  * A second-stage prefilter for one event type. `keep` sees the line's text (UTF-8 decoded, as JSON.parse reads
  * it; its literals are ASCII, which decoding never creates nor splits) and says whether it must be parsed; null
  * keeps every line. A line not kept yields a partial event when `partial` is set (a process start still feeds the
- * join), and is dropped otherwise.
+ * join, an identity event the names), and is dropped otherwise.
  */
 export interface LineGate {
   keep: ((line: string) => boolean) | null;

@@ -17,7 +17,13 @@ describe('reading fields without JSON.parse', () => {
     expect(field('{ "aid" :  "b2" , "x":true, "n": 445 ,"z":null}', 'aid')).toBe('b2');
     expect(field('{ "aid" :  "b2" , "x":true, "n": 445 ,"z":null}', 'x')).toBe('true');
     expect(field('{ "aid" :  "b2" , "x":true, "n": 445 ,"z":null}', 'n')).toBe('445');
-    expect(field('{"TargetProcessId":12345678901234567890}', 'TargetProcessId')).toBe('12345678901234567890');
+    // A number reads as the field view reads the parsed number (String of what JSON.parse gives), not as its text.
+    for (const n of ['12345678901234567890', '1e3', '-0', '1.50', '0.1e-2', '7']) {
+      expect([n, field(`{"TargetProcessId":${n}}`, 'TargetProcessId')]).toEqual([n, String(JSON.parse(n))]);
+    }
+    expect(field('{"TargetProcessId":12345678901234567890}', 'TargetProcessId')).toBe('12345678901234567000');
+    // Not JSON (a parse would reject the line): absent.
+    for (const bad of ['01', '1.', '+1', 'tru', 'NaN', '0x10']) expect([bad, field(`{"n":${bad}}`, 'n')]).toEqual([bad, undefined]);
     // null, missing and malformed values are absent (JSON.parse + the field view: null names nothing)
     expect(field('{ "aid" :  "b2" , "x":true, "n": 445 ,"z":null}', 'z')).toBeUndefined();
     expect(field('{"aid":"b2"}', 'Missing')).toBeUndefined();

@@ -12,6 +12,27 @@ describe('createPrefilter', () => {
     return pf.lineMatches(b, 0, b.length);
   };
 
+  it('gives a line a type only when every event_simpleName key of it names that type (JSON.parse takes the last)', () => {
+    const type = (s: string) => {
+      const b = Buffer.from(s);
+      return pf.lineType(b, 0, b.length);
+    };
+    expect(type('{"event_simpleName":"ProcessRollup2","aid":"a"}')).toBe('ProcessRollup2');
+    expect(type('{"event_simpleName":"ProcessRollup2","event_simpleName" : "ProcessRollup2"}')).toBe('ProcessRollup2');
+    expect(type('{"event_simpleName":"ProcessRollup2","event_simpleName":"DnsRequest"}')).toBeUndefined();
+    expect(type('{"event_simpleName":"DnsRequest","event_simpleName":"ProcessRollup2"}')).toBeUndefined();
+    expect(type('{"event_simpleName":"ProcessRollup2","event_simpleName":5}')).toBeUndefined();
+    expect(type('{"event_simpleName":"ProcessRollup2","event_simpleName":"NetworkConnectIP4"}')).toBeUndefined();
+    // not keys: inside a string (escaped quotes) or without a colon
+    expect(type('{"event_simpleName":"ProcessRollup2","c":"x \\"event_simpleName\\":\\"DnsRequest\\"","d":"event_simpleName"}')).toBe('ProcessRollup2');
+    // typedHits reports the keys naming no requested type apart, for the line splitter
+    const buf = Buffer.from('{"event_simpleName":"DnsRequest"}\n{"event_simpleName":"ProcessRollup2"}\n{"event_simpleName":"ProcessRollup2","event_simpleName":"X"}\n');
+    const [positions, names, others] = [[] as number[], [] as (string | undefined)[], [] as number[]];
+    expect(pf.typedHits(buf, 0, buf.length, positions, names, others)).toBe(2);
+    expect(names).toEqual(['ProcessRollup2', 'ProcessRollup2']);
+    expect(others.map((p) => buf.toString('latin1', p, p + 30))).toEqual(['"event_simpleName":"DnsRequest', '"event_simpleName":"X"}\n']);
+  });
+
   it('finds the key/value pair with any JSON whitespace around the colon', () => {
     expect(matches('{"event_simpleName":"ProcessRollup2","aid":"a"}')).toBe(true);
     expect(matches('{"event_simpleName" : "ProcessRollup2"}')).toBe(true);

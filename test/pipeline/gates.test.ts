@@ -20,9 +20,12 @@ describe('literal gates (second-stage prefilter)', () => {
   it('derive a gate per rule event type, and join-only extraction for process starts', () => {
     const gates = literalGates(rules)!;
     expect([...gates.keys()].sort()).toEqual([
-      'CreateService', 'ModifyServiceBinary', 'NetworkConnectIP4', 'NetworkConnectIP6', 'NewExecutableWritten', 'PeFileWritten',
-      'ProcessExecOnSMBFile', 'ProcessRollup2', 'SmbServerShareOpenedEtw', 'SyntheticProcessRollup2',
+      'AgentOnline', 'CreateService', 'HostnameChanged', 'ModifyServiceBinary', 'NetworkConnectIP4', 'NetworkConnectIP6', 'NewExecutableWritten',
+      'PeFileWritten', 'ProcessExecOnSMBFile', 'ProcessRollup2', 'SmbServerShareOpenedEtw', 'SyntheticProcessRollup2', 'UserIdentity', 'UserLogon',
     ]);
+    // No shipped rule matches an identity event: every one only names users and hosts, read from its text.
+    expect(gates.get('UserLogon')!.keep!('{"UserName":"psexec"}')).toBe(false);
+    expect(gates.get('UserLogon')!.partial).toBe(true);
     expect(gates.get('NetworkConnectIP4')!.keep!('{"RemotePort":"445"}')).toBe(true);
     expect(gates.get('NetworkConnectIP4')!.keep!('{"RemotePort":"443"}')).toBe(false);
     expect(gates.get('NetworkConnectIP6')!.keep!('{"RemotePort":"443"}')).toBe(false);
@@ -85,6 +88,34 @@ describe('literal gates on tricky bytes: gated and ungated agree', () => {
       expect(gated.alerts.map((a) => [a.alert_id, a.FileName, a.attribution])).toEqual(full.alerts.map((a) => [a.alert_id, a.FileName, a.attribution]));
     });
   }
+
+  it('identity events read from their text name users and hosts as parsed ones do', async () => {
+    const sid = 'S-1-5-21-1-2-3-1001';
+    const events = [
+      { event_simpleName: 'AgentOnline', aid, ComputerName: 'WKS-FIN07', timestamp: '1' },
+      { event_simpleName: 'UserLogon', aid, UserSid: sid, UserName: 'mallory', LogonDomain: 'CORP', AuthenticationId: '101187', timestamp: '2' },
+      { event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '100', ImageFileName: 'C:\\w\\python.exe', UserSid: sid, timestamp: '3' },
+      nc('100'),
+    ];
+    const { gated, full } = await both(MemoryObjectSource.ndjson('k', events), 'k');
+    expect(full.alerts.map((a) => [a.ComputerName, a.UserName])).toEqual([['WKS-FIN07', 'CORP\\mallory']]);
+    expect(gated.alerts.map((a) => JSON.stringify(a))).toEqual(full.alerts.map((a) => JSON.stringify(a)));
+    expect(gated.stats.gated).toBe(3); // the two identity events and the process start
+    expect(gated.stats.candidates).toBe(1);
+  });
+
+  it('a line whose later event_simpleName overrides the one the prefilter saw is parsed, not read as that type', async () => {
+    const sid = 'S-1-5-21-1-2-3-1001';
+    const logon = `{"event_simpleName":"UserLogon","aid":"${aid}","UserSid":"${sid}","UserName":"mallory","event_simpleName":"DnsRequest"}`;
+    const start = `{"event_simpleName":"ProcessRollup2","aid":"${aid}","TargetProcessId":"100","ImageFileName":"C:\\\\w\\\\python.exe","UserSid":"${sid}","event_simpleName":"EndOfProcess"}`;
+    const host = `{"event_simpleName":"AgentOnline","aid":"${aid}","ComputerName":"WKS-1","timestamp":"1"}`;
+    const body = Buffer.from([host, logon, start, JSON.stringify(nc('100'))].join('\n') + '\n');
+    const { gated, full } = await both(new MemoryObjectSource(new Map([['k', body]])), 'k');
+    // JSON.parse says DnsRequest and EndOfProcess: neither names the user nor starts the process.
+    expect(full.alerts.map((a) => [a.ComputerName, a.UserName, a.attribution])).toEqual([['WKS-1', null, 'unresolved']]);
+    expect(gated.alerts.map((a) => JSON.stringify(a))).toEqual(full.alerts.map((a) => JSON.stringify(a)));
+    expect(gated.stats.prefilterFalseHits).toBe(2);
+  });
 
   it('a duplicate key in a process line resolves as in JSON.parse (the last value wins)', async () => {
     const line = `{"event_simpleName":"ProcessRollup2","aid":"${aid}","TargetProcessId":"100","ImageFileName":"C:\\\\w\\\\svchost.exe","ImageFileName":"C:\\\\w\\\\python.exe"}`;
