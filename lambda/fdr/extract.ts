@@ -1,6 +1,6 @@
 /**
- * Reading top-level fields from a raw NDJSON line's text without JSON.parse: a process start no rule can match only
- * feeds the join, and a handful of its fields are enough, at a fraction of the cost of parsing the line.
+ * Reading top-level fields from a raw NDJSON line's text without JSON.parse: a process start or identity event no rule
+ * can match only feeds the join or the user and host names, and a handful of its fields are enough.
  *
  * It works on the line's decoded text (what JSON.parse would read). A key is recognised as `"Name"` followed by
  * optional whitespace and `:`, where the opening quote is not escaped: inside a JSON string every quote is
