@@ -17,7 +17,7 @@
  * innerMs / cpuMs cover the invocation only; bytesOut/events come from the handler's "object summary" log.
  * With --explain, after the measurement (not in its figures), in this process (`explain`: where a difference
  * goes): the same object's GetObject drained alone, then the pipeline with the handler's rule packs (no handler,
- * no context) on the S3 object and on the local file.
+ * no context) on the S3 object (with the CPU the servers' process spent meanwhile) and on the local file.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -33,6 +33,17 @@ const explain = process.argv.includes('--explain');
 if (!file) {
   console.error('usage: tsx bench/handler.ts FILE');
   process.exit(2);
+}
+
+/** A process's user + system CPU so far in ms (Linux /proc; undefined elsewhere): the servers' share of the machine. */
+function procCpuMs(pid: number | undefined): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10; // utime + stime, USER_HZ = 100
+  } catch {
+    return undefined;
+  }
 }
 
 const serverProc = spawn(process.execPath, ['--import', 'tsx', 'bench/servers-proc.ts'], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -100,7 +111,7 @@ try {
   if ((response.batchItemFailures ?? []).length > 0) throw new Error(`handler returned batchItemFailures: ${logs.slice(-2000)}`);
 
   const ru = process.resourceUsage();
-  let explained: { drainMs: number; chunks: number; s3Ms: number; fileMs: number } | undefined;
+  let explained: { drainMs: number; chunks: number; s3Ms: number; fileMs: number; serverS3CpuMs?: number } | undefined;
   if (explain) {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const { processObject } = await import('../lambda/pipeline');
@@ -119,9 +130,13 @@ try {
       await processObject(ref, { source, rules, context: new StaticContextStore() });
       return performance.now() - t0;
     };
+    const before = procCpuMs(serverProc.pid);
     const s3Ms = await timed({ bucket: res.bucket, key }, new S3ObjectSource(s3Client()));
+    const after = procCpuMs(serverProc.pid);
     const fileMs = await timed({ bucket: null, key: file }, new FileObjectSource());
-    explained = { drainMs, chunks, s3Ms, fileMs };
+    // The CPU fauxqs spent serving the object while the pipeline read it: on this machine it shares the two cores.
+    const serverS3CpuMs = before !== undefined && after !== undefined ? after - before : undefined;
+    explained = { drainMs, chunks, s3Ms, fileMs, serverS3CpuMs };
   }
   console.log(
     JSON.stringify({
