@@ -17,7 +17,8 @@
  * innerMs / cpuMs cover the invocation only; bytesOut/events come from the handler's "object summary" log.
  * With --explain, after the measurement (not in its figures), in this process (`explain`: where a difference
  * goes): the same object's GetObject drained alone, then the pipeline with the handler's rule packs (no handler,
- * no context) on the S3 object (with the CPU the servers' process spent meanwhile) and on the local file.
+ * no context) on the S3 object (with the CPU the servers' process spent meanwhile) and on the local file, and on the
+ * S3 object again with the context table's lookups (dynalite, cache cold) as the handler does them.
  */
 import { randomUUID } from 'node:crypto';
 import { createReadStream, readFileSync, statSync } from 'node:fs';
@@ -111,7 +112,7 @@ try {
   if ((response.batchItemFailures ?? []).length > 0) throw new Error(`handler returned batchItemFailures: ${logs.slice(-2000)}`);
 
   const ru = process.resourceUsage();
-  let explained: { drainMs: number; chunks: number; s3Ms: number; fileMs: number; serverS3CpuMs?: number } | undefined;
+  let explained: { drainMs: number; chunks: number; s3Ms: number; fileMs: number; serverS3CpuMs?: number; s3ContextMs: number } | undefined;
   if (explain) {
     const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const { processObject } = await import('../lambda/pipeline');
@@ -125,9 +126,14 @@ try {
     for await (const c of got.Body as AsyncIterable<Uint8Array>) if (c.length > 0) chunks++;
     const drainMs = performance.now() - t;
     const rules = loadRulePacks(packDirsFrom(process.env.RULE_PACKS));
-    const timed = async (ref: { bucket: string | null; key: string }, source: InstanceType<typeof FileObjectSource | typeof S3ObjectSource>): Promise<number> => {
+    const { DynamoContextStore } = await import('../lambda/stores/context-dynamodb/lookup');
+    const timed = async (
+      ref: { bucket: string | null; key: string },
+      source: InstanceType<typeof FileObjectSource | typeof S3ObjectSource>,
+      context: InstanceType<typeof StaticContextStore | typeof DynamoContextStore> = new StaticContextStore(),
+    ): Promise<number> => {
       const t0 = performance.now();
-      await processObject(ref, { source, rules, context: new StaticContextStore() });
+      await processObject(ref, { source, rules, context });
       return performance.now() - t0;
     };
     const before = procCpuMs(serverProc.pid);
@@ -136,7 +142,9 @@ try {
     const fileMs = await timed({ bucket: null, key: file }, new FileObjectSource());
     // The CPU fauxqs spent serving the object while the pipeline read it: on this machine it shares the two cores.
     const serverS3CpuMs = before !== undefined && after !== undefined ? after - before : undefined;
-    explained = { drainMs, chunks, s3Ms, fileMs, serverS3CpuMs };
+    // As the handler reads: with the context table (dynalite) for the alerts' user and host lookups, cache cold.
+    const s3ContextMs = await timed({ bucket: res.bucket, key }, new S3ObjectSource(s3Client()), new DynamoContextStore({ tableName: res.env.CONTEXT_TABLE_NAME, cache: null }));
+    explained = { drainMs, chunks, s3Ms, fileMs, serverS3CpuMs, s3ContextMs };
   }
   console.log(
     JSON.stringify({

@@ -54,7 +54,7 @@ interface Sample {
   /** handler: time spent publishing alerts (dedupe + SNS) after the read. */
   deliverMs?: number;
   /** handler on the bigger file: a GetObject drained alone, and the pipeline on the local file, same process. */
-  explain?: { drainMs: number; chunks: number; s3Ms: number; fileMs: number; serverS3CpuMs?: number };
+  explain?: { drainMs: number; chunks: number; s3Ms: number; fileMs: number; serverS3CpuMs?: number; s3ContextMs: number };
   maxRssKiB: number;
   /** user + system CPU of the whole child (all threads, start-up included). */
   cpuMs: number;
@@ -271,10 +271,12 @@ async function main(): Promise<void> {
       const s3Ms = median(ex.map((x) => x.s3Ms));
       const chunks = median(ex.map((x) => x.chunks));
       const server = ex.every((x) => x.serverS3CpuMs !== undefined) ? median(ex.map((x) => x.serverS3CpuMs!)) : undefined;
+      const withContext = median(ex.map((x) => x.s3ContextMs));
       out.push(
         `    where it goes, in the handler's process after the invocation: the pipeline alone on the S3 object ${s3Ms.toFixed(0)} ms, on the local file ${fileMs.toFixed(0)} ms` +
           ` (the S3 stream: ${(s3Ms - fileMs).toFixed(0)} ms; GetObject drained alone: ${drain.toFixed(0)} ms, ${chunks.toFixed(0)} chunks of ~${(files[big].gzBytes / chunks / 1024).toFixed(0)} KiB` +
           `${server === undefined ? '' : `; fauxqs serving it meanwhile used ${server.toFixed(0)} ms of CPU on the same ${availableParallelism()} cores`});` +
+          ` with the context table's lookups (dynalite, cache cold) as the handler makes them ${withContext.toFixed(0)} ms;` +
           ` the invocation's read (${(h.innerMs ?? h.wallMs).toFixed(0)} ms) adds the handler around it and a first pass's JIT warm-up`,
       );
     }
