@@ -104,6 +104,24 @@ describe('literal gates on tricky bytes: gated and ungated agree', () => {
     expect(gated.stats.candidates).toBe(1);
   });
 
+  it('an identity event a rule can match is parsed when it passes that rule\'s gate, and still names users when it fails', async () => {
+    const sid = 'S-1-5-21-1-2-3-1001';
+    const rule = ruleOf('adminlogon', '#event_simpleName = "UserLogon" | UserName = "*admin*" | alert_type := "AdminLogon"');
+    const events = [
+      { event_simpleName: 'UserLogon', aid, UserSid: 'S-1-5-21-1-2-3-500', UserName: 'it-admin', LogonDomain: 'CORP', timestamp: '1' },
+      { event_simpleName: 'UserLogon', aid, UserSid: sid, UserName: 'mallory', LogonDomain: 'CORP', timestamp: '2' },
+      { event_simpleName: 'ProcessRollup2', aid, TargetProcessId: '100', ImageFileName: 'C:\\w\\python.exe', UserSid: sid, timestamp: '3' },
+      nc('100'),
+    ];
+    const source = MemoryObjectSource.ndjson('k', events);
+    const run = (literalGates: boolean) => processObject({ bucket: null, key: 'k' }, { source, rules: [...rules, rule], context: new StaticContextStore(), literalGates });
+    const [gated, full] = [await run(true), await run(false)];
+    expect(literalGates([...rules, rule])!.get('UserLogon')!.partial).toBe(true);
+    expect(full.alerts.map((a) => [a.alert_type, a.UserName]).sort()).toEqual([['AdminLogon', 'it-admin'], ['SMB445Connection', 'CORP\\mallory']]);
+    expect(gated.alerts.map((a) => JSON.stringify(a))).toEqual(full.alerts.map((a) => JSON.stringify(a)));
+    expect(gated.stats.gated).toBe(2); // mallory's logon (fails the rule's gate: read from its text) and the process start
+  });
+
   it('a line whose later event_simpleName overrides the one the prefilter saw is parsed, not read as that type', async () => {
     const sid = 'S-1-5-21-1-2-3-1001';
     const logon = `{"event_simpleName":"UserLogon","aid":"${aid}","UserSid":"${sid}","UserName":"mallory","event_simpleName":"DnsRequest"}`;
