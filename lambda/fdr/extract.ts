@@ -26,7 +26,7 @@ function escaped(s: string, i: number): boolean {
 }
 
 /** Index of the closing quote of a JSON string whose content starts at `from`, or -1. */
-function stringEnd(s: string, from: number): number {
+export function stringEnd(s: string, from: number): number {
   let q = s.indexOf('"', from);
   while (q !== -1 && escaped(s, q)) q = s.indexOf('"', q + 1);
   return q;

@@ -1,5 +1,6 @@
 import { baseName, dirPath } from './fieldview';
 import { rawString, readValue, valueAt } from './extract';
+import { canonicalNumber, canonicalNumberAt, KeyIds, KeyRing } from './keyring';
 
 /**
  * Per-object process index: (aid, TargetProcessId) → what the process start said. Network events join to it by
@@ -9,6 +10,9 @@ import { rawString, readValue, valueAt } from './extract';
  * forgotten first — a connection usually follows its process start closely; one whose process was forgotten
  * fails open as `attribution: "unresolved"`, it is never dropped), command lines are cut, and the few distinct
  * image names, folders and SIDs are shared between entries.
+ *
+ * A process start costs no heap object of its own beyond its cut command line: its key lives in arrays of numbers
+ * (fdr/keyring.ts: a canonical decimal pid is kept as its number, not as a string), and names are shared strings.
  */
 
 export interface ProcessInfo {
@@ -20,43 +24,43 @@ export interface ProcessInfo {
 
 /** CommandLines can be long; the join only needs enough to show an analyst. */
 export const MAX_JOINED_COMMANDLINE = 256;
-/** Processes remembered per object: about what a 90 MB FDR part holds (≈ 0.5 KB each: ≈ 50 MB at most). */
+/** Processes remembered per object: about what a 90 MB FDR part holds. */
 export const DEFAULT_PROCESS_CAPACITY = 100_000;
 
-/**
- * Entries live in parallel arrays used as a ring (slot = insertion count modulo capacity), indexed by Maps from
- * aid and pid to the slot: a process start costs no object of its own, and the Maps hold small integers (no pointers
- * for the garbage collector to follow). Re-adding a key moves it to a new slot (the youngest); the old slot is
- * then dead and skipped when the ring comes round to it.
- */
 export class ProcessIndex {
-  /** aid → pid → slot: two lookups of strings the line gave, rather than one of a key built (and hashed) per start. */
-  private readonly slots = new Map<string, Map<string, number>>();
-  private live = 0;
-  private readonly slotAids: (string | undefined)[] = [];
-  private readonly slotPids: (string | undefined)[] = [];
+  private readonly keys: KeyRing;
+  private readonly aids: KeyIds;
+  /** Process ids that are not canonical decimals (rare): keyed by a string id, as a negative number. */
+  private readonly pidStrings: KeyIds;
+  /** Raw (still JSON-escaped) values of a line → their decoded copies: a repeated aid, image name or SID is not decoded again. */
+  private readonly rawStrings = new Map<string, string>();
   /** A start read from its line keeps its ImageFileName; FileName and FilePath are derived from it when asked for. */
   private readonly images: (string | undefined)[] = [];
   private readonly fileNames: (string | undefined)[] = [];
   private readonly filePaths: (string | undefined)[] = [];
-  private readonly commandLines: (string | undefined)[] = [];
   private readonly userSids: (string | undefined)[] = [];
-  private next = 0;
-  private forgotten = 0;
+  private readonly commandLines: (string | undefined)[] = [];
   private readonly strings = new Map<string, string>();
-  /** Raw (still JSON-escaped) values of a line → their decoded copies: a repeated image name or SID is not decoded again. */
-  private readonly rawStrings = new Map<string, string>();
 
-  constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {}
+  constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {
+    this.keys = new KeyRing(capacity);
+    this.aids = new KeyIds(capacity);
+    this.pidStrings = new KeyIds(capacity);
+  }
 
-  /** Processes forgotten to stay within capacity. */
+  /** Processes forgotten to stay within bounds. */
   get evicted(): number {
-    return this.forgotten;
+    return this.keys.evicted;
+  }
+
+  get size(): number {
+    return this.keys.size;
   }
 
   add(aid: string | undefined, pid: string | undefined, info: ProcessInfo): void {
     if (!aid || !pid) return;
-    const slot = this.slotFor(aid, pid);
+    const num = canonicalNumber(pid);
+    const slot = this.slotOf(aid, num, num >= 0 ? undefined : pid);
     this.images[slot] = undefined;
     this.fileNames[slot] = this.intern(info.FileName);
     this.filePaths[slot] = info.FilePath === undefined ? undefined : this.intern(info.FilePath);
@@ -73,8 +77,11 @@ export class ProcessIndex {
    */
   addLine(text: string): void {
     const aid = this.internRaw(text, valueAt(text, 'aid'));
-    const pid = readValue(text, valueAt(text, 'TargetProcessId'));
-    if (!aid || !pid) return;
+    if (!aid) return;
+    const p = valueAt(text, 'TargetProcessId');
+    const num = canonicalNumberAt(text, p);
+    const pid = num >= 0 ? undefined : readValue(text, p);
+    if (num < 0 && !pid) return;
     const image = this.internRaw(text, valueAt(text, 'ImageFileName'));
     let fileName: string | undefined;
     let filePath: string | undefined;
@@ -83,40 +90,27 @@ export class ProcessIndex {
       if (fileName === undefined) return; // names no process: nothing to join to (as processInfo)
       filePath = readValue(text, valueAt(text, 'FilePath'));
     }
-    const slot = this.slotFor(aid, pid);
+    const sid = this.internRaw(text, valueAt(text, 'UserSid'));
+    const slot = this.slotOf(aid, num, pid);
     this.images[slot] = image;
     this.fileNames[slot] = fileName === undefined ? undefined : this.intern(fileName);
     this.filePaths[slot] = filePath === undefined ? undefined : this.intern(filePath);
-    this.userSids[slot] = this.internRaw(text, valueAt(text, 'UserSid'));
+    this.userSids[slot] = sid;
     this.commandLines[slot] = readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE);
-  }
-
-  /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
-  private slotFor(aid: string, pid: string): number {
-    let pids = this.slots.get(aid);
-    if (pids === undefined) this.slots.set(aid, (pids = new Map()));
-    const had = pids.get(pid);
-    if (had !== undefined) this.slotAids[had] = undefined; // moved to the young end
-    else this.live++;
-    const slot = this.next++ % this.capacity;
-    const oldAid = this.slotAids[slot];
-    if (oldAid !== undefined) {
-      const oldPids = this.slots.get(oldAid)!;
-      oldPids.delete(this.slotPids[slot]!);
-      if (oldPids.size === 0) this.slots.delete(oldAid);
-      this.live--;
-      this.forgotten++;
-    }
-    this.slotAids[slot] = aid;
-    this.slotPids[slot] = pid;
-    pids.set(pid, slot);
-    return slot;
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
     if (!aid || !pid) return undefined;
-    const slot = this.slots.get(aid)?.get(pid);
-    if (slot === undefined) return undefined;
+    const a = this.aids.peek(aid);
+    if (a === -1) return undefined;
+    let b = canonicalNumber(pid);
+    if (b < 0) {
+      const id = this.pidStrings.peek(pid);
+      if (id === -1) return undefined;
+      b = -id;
+    }
+    const slot = this.keys.find(a, b);
+    if (slot === -1) return undefined;
     const image = this.images[slot];
     const entry: ProcessInfo = image !== undefined ? { FileName: baseName(image), FilePath: dirPath(image) } : { FileName: this.fileNames[slot]! };
     if (image === undefined && this.filePaths[slot] !== undefined) entry.FilePath = this.filePaths[slot];
@@ -125,8 +119,11 @@ export class ProcessIndex {
     return entry;
   }
 
-  get size(): number {
-    return this.live;
+  /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
+  private slotOf(aid: string, num: number, pid: string | undefined): number {
+    // The key: a canonical decimal pid as its number (read in place by addLine, or from the string), else a string id.
+    if (num < 0) num = canonicalNumber(pid!);
+    return this.keys.insert(this.aids.idOf(aid), num >= 0 ? num : -this.pidStrings.idOf(pid!));
   }
 
   /**
@@ -157,3 +154,4 @@ export class ProcessIndex {
     return copy;
   }
 }
+

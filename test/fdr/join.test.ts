@@ -94,3 +94,40 @@ describe('ProcessIndex.addLine (a process start read from its text)', () => {
     expect(p.evicted).toBe(1);
   });
 });
+
+describe('ProcessIndex keys: a process id is the string the field view reads, whatever its JSON form', () => {
+  const aid = 'c'.repeat(32);
+  const text = (pid: string) => `{"aid":"${aid}","TargetProcessId":${pid},"ImageFileName":"p${pid.replace(/\W/g, '_')}.exe"}`;
+  it('joins a start written as a bare number, an exponent, an escaped string or a long id to the string that names it', () => {
+    for (const [raw, asRead] of [
+      ['12', '12'],
+      ['"12"', '12'],
+      ['1e3', '1000'],
+      ['12.0', '12'],
+      ['"\\u0031\\u0032"', '12'],
+      ['"4034937235773123"', '4034937235773123'],
+      ['"012"', '012'],
+      ['"abc"', 'abc'],
+    ]) {
+      const p = new ProcessIndex();
+      p.addLine(text(raw));
+      expect([raw, p.get(aid, asRead)?.FileName]).toEqual([raw, `p${raw.replace(/\W/g, '_')}.exe`]);
+    }
+  });
+
+  it('keeps ids that differ as strings apart ("012" is not "12") and the same id in two forms together', () => {
+    const p = new ProcessIndex();
+    p.addLine(text('"012"'));
+    p.addLine(text('12'));
+    expect(p.get(aid, '012')!.FileName).toBe('p_012_.exe');
+    expect(p.get(aid, '12')!.FileName).toBe('p12.exe');
+    expect(p.get(aid, '0012')).toBeUndefined();
+    p.addLine(text('"1000"'));
+    p.addLine(text('1e3')); // the same process id: replaces, not a second entry
+    expect(p.size).toBe(3);
+    expect(p.get(aid, '1000')!.FileName).toBe('p1e3.exe');
+    p.add(aid, '1000', { FileName: 'added.exe' });
+    expect(p.size).toBe(3);
+    expect(p.get(aid, '1000')!.FileName).toBe('added.exe');
+  });
+});

@@ -1,0 +1,250 @@
+/**
+ * Bounded, insertion-ordered key → slot tables on arrays of numbers, for the per-object join indexes (processes,
+ * identities). A process start or logon is one entry: keeping it must not cost a heap object per line (the indexes
+ * hold up to 100k entries per object, and every object the garbage collector has to trace or copy is paid again at
+ * each collection: that, not the lookups, was most of what the string-keyed Maps cost).
+ *
+ * A key is a pair (a, b): `a` a small integer (an id from `KeyIds`, e.g. the host's aid), `b` a number (a numeric
+ * process or logon id as it is, or a negative id of a string from `KeyIds`). Slots are handed out in insertion order
+ * as a ring of `capacity`: when it is full the oldest entry is forgotten; re-inserting a key moves it to the young
+ * end (its old slot is dead and skipped when the ring comes round).
+ */
+
+const EMPTY = 0;
+const MIN_BUCKETS = 1024;
+const MIN_SLOTS = 1024;
+
+export class KeyRing {
+  /** Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. Grown as entries arrive. */
+  private keysA = smis(MIN_BUCKETS);
+  private keysB = doubles(MIN_BUCKETS);
+  private vals = smis(MIN_BUCKETS);
+  private mask = MIN_BUCKETS - 1;
+  private live = 0;
+  /** Per slot: its key, and whether it is still that key's slot. Grown up to `capacity`. */
+  private slotA: number[] = [];
+  private slotB: number[] = [];
+  private alive: number[] = [];
+  /** Insertions so far (the next slot is `seq % capacity`), and the oldest position not yet forgotten. */
+  private seq = 0;
+  private tail = 0;
+  private forgotten = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`KeyRing capacity must be a positive integer, not ${capacity}`);
+    this.growSlots(Math.min(capacity, MIN_SLOTS));
+  }
+
+  /** Keys held. */
+  get size(): number {
+    return this.live;
+  }
+
+  /** Live entries forgotten to stay within bounds. */
+  get evicted(): number {
+    return this.forgotten;
+  }
+
+  /** The slot of key (a, b), or -1. */
+  find(a: number, b: number): number {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const vals = this.vals;
+    for (let i = hash(a, b) & this.mask; ; i = (i + 1) & this.mask) {
+      const v = vals[i];
+      if (v === EMPTY) return -1;
+      if (keysA[i] === a && keysB[i] === b) return v - 1;
+    }
+  }
+
+  /**
+   * The slot for key (a, b), made the youngest: a new slot, forgetting the oldest entry when the ring is full. What
+   * the caller kept in the key's previous slot is no longer reachable through the key.
+   */
+  insert(a: number, b: number): number {
+    const bucket = this.bucketOf(a, b);
+    if (this.vals[bucket] !== EMPTY) this.alive[this.vals[bucket] - 1] = 0;
+    if (this.seq - this.tail >= this.capacity) this.forgetOldest();
+    const slot = this.seq % this.capacity;
+    if (slot >= this.alive.length) this.growSlots(Math.min(this.capacity, this.alive.length * 2));
+    this.seq++;
+    this.slotA[slot] = a;
+    this.slotB[slot] = b;
+    this.alive[slot] = 1;
+    // The bucket may have moved if forgetting shifted entries back: look it up again.
+    const at = this.bucketOf(a, b);
+    if (this.vals[at] === EMPTY) {
+      this.keysA[at] = a;
+      this.keysB[at] = b;
+      this.live++;
+    }
+    this.vals[at] = slot + 1;
+    if (this.live * 2 > this.vals.length) this.rehash(this.vals.length * 2);
+    return slot;
+  }
+
+  /** The slot the next forgetting would free (the oldest position), or -1 when the ring is empty. */
+  oldest(): number {
+    return this.tail < this.seq ? this.tail % this.capacity : -1;
+  }
+
+  /** Forget the oldest position (a caller's own budget, e.g. bytes, ran out); dead slots just pass. */
+  forgetOldest(): void {
+    if (this.tail >= this.seq) return;
+    const slot = this.tail++ % this.capacity;
+    if (this.alive[slot] === 0) return;
+    this.alive[slot] = 0;
+    this.remove(this.bucketOf(this.slotA[slot], this.slotB[slot]));
+    this.live--;
+    this.forgotten++;
+  }
+
+  /** The bucket holding (a, b), or the empty bucket where it would go. */
+  private bucketOf(a: number, b: number): number {
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const vals = this.vals;
+    let i = hash(a, b) & this.mask;
+    while (vals[i] !== EMPTY && !(keysA[i] === a && keysB[i] === b)) i = (i + 1) & this.mask;
+    return i;
+  }
+
+  /** Empty bucket `i`, shifting later entries of its probe run back (no tombstones: lookups stay short). */
+  private remove(i: number): void {
+    const mask = this.mask;
+    const keysA = this.keysA;
+    const keysB = this.keysB;
+    const vals = this.vals;
+    for (let j = (i + 1) & mask; vals[j] !== EMPTY; j = (j + 1) & mask) {
+      const home = hash(keysA[j], keysB[j]) & mask;
+      // Entry j may fill the hole at i when its home is not within (i, j] (cyclically).
+      if (i <= j ? home <= i || home > j : home <= i && home > j) {
+        keysA[i] = keysA[j];
+        keysB[i] = keysB[j];
+        vals[i] = vals[j];
+        i = j;
+      }
+    }
+    vals[i] = EMPTY;
+  }
+
+  private rehash(buckets: number): void {
+    const [oldA, oldB, oldV] = [this.keysA, this.keysB, this.vals];
+    this.keysA = smis(buckets);
+    this.keysB = doubles(buckets);
+    this.vals = smis(buckets);
+    this.mask = buckets - 1;
+    for (let k = 0; k < oldV.length; k++) {
+      if (oldV[k] === EMPTY) continue;
+      const i = this.bucketOf(oldA[k], oldB[k]);
+      this.keysA[i] = oldA[k];
+      this.keysB[i] = oldB[k];
+      this.vals[i] = oldV[k];
+    }
+  }
+
+  private growSlots(n: number): void {
+    for (let k = this.alive.length; k < n; k++) {
+      this.slotA.push(0);
+      this.slotB.push(0.5); // a double from the start: the array keeps unboxed doubles
+      this.alive.push(0);
+    }
+  }
+}
+
+/**
+ * Plain arrays, not typed arrays: their elements live on the JavaScript heap as unboxed numbers (nothing for the
+ * collector to trace), while large typed arrays are external memory, which V8 counts against a budget that, with a
+ * small heap, set off a full collection every few tens of milliseconds (measured: 25–30 instead of 5 per 400 MB).
+ */
+function smis(n: number): number[] {
+  return new Array<number>(n).fill(0);
+}
+
+function doubles(n: number): number[] {
+  const a = new Array<number>(n).fill(0.5);
+  a.fill(0);
+  return a;
+}
+
+/** Mixes the pair into 32 bits (b's low and high words: ids up to 2^53, and negative string ids). */
+function hash(a: number, b: number): number {
+  const lo = b >>> 0;
+  const hi = Math.floor(b / 4294967296) | 0;
+  let h = Math.imul(a, 0x9e3779b1) ^ Math.imul(lo, 0x85ebca6b) ^ Math.imul(hi, 0xc2b2ae35);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 13);
+}
+
+/**
+ * Strings → small integer ids, for keys. Bounded: past `capacity` distinct strings the table starts afresh, with new
+ * ids (never reused), so an entry keyed by a forgotten id is simply not found again — it fails open like an entry
+ * the ring forgot.
+ */
+export class KeyIds {
+  private readonly ids = new Map<string, number>();
+  private next = 1;
+
+  constructor(private readonly capacity: number) {}
+
+  /** The string's id, assigned if new. */
+  idOf(s: string): number {
+    let id = this.ids.get(s);
+    if (id === undefined) {
+      if (this.ids.size >= this.capacity) this.ids.clear();
+      id = this.next++;
+      this.ids.set(s, id);
+    }
+    return id;
+  }
+
+  /** The string's id if it has one, else -1. */
+  peek(s: string): number {
+    return this.ids.get(s) ?? -1;
+  }
+}
+
+/** Longest decimal that is always an exact double (< 2^53). */
+const MAX_EXACT_DIGITS = 15;
+
+/**
+ * A numeric id written as a canonical decimal (`"0"`, or digits without a leading zero, at most 15 of them) as that
+ * number; -1 for anything else (a string id then stands for it). The same string always gives the same key, and two
+ * different strings never do: `"12"` → 12, `"012"` → -1.
+ */
+export function canonicalNumber(s: string): number {
+  const n = s.length;
+  if (n === 0 || n > MAX_EXACT_DIGITS || (n > 1 && s.charCodeAt(0) === 0x30)) return -1;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i) - 0x30;
+    if (c < 0 || c > 9) return -1;
+    v = v * 10 + c;
+  }
+  return v;
+}
+
+/**
+ * `canonicalNumber` of the value at `i` of a line's text (from `valueAt`), read in place: a string holding only a
+ * canonical decimal, or a bare JSON number token that is one. -1 when the value is anything else (then it is read the
+ * slow way, with `readValue`). No allocation.
+ */
+export function canonicalNumberAt(text: string, i: number): number {
+  if (i < 0) return -1;
+  const quoted = text.charCodeAt(i) === 0x22;
+  const from = quoted ? i + 1 : i;
+  let j = from;
+  let v = 0;
+  for (; j < text.length && j - from <= MAX_EXACT_DIGITS; j++) {
+    const c = text.charCodeAt(j) - 0x30;
+    if (c < 0 || c > 9) break;
+    v = v * 10 + c;
+  }
+  const n = j - from;
+  if (n === 0 || n > MAX_EXACT_DIGITS || (n > 1 && text.charCodeAt(from) === 0x30)) return -1;
+  const end = text.charCodeAt(j);
+  if (quoted) return end === 0x22 ? v : -1;
+  // A bare number ends where JSON lets it: `,` `}` `]` or blank (`1e3`, `1.5`, `-1` go the slow way).
+  return end === 0x2c || end === 0x7d || end === 0x5d || end === 0x20 || end === 0x09 || end === 0x0d ? v : -1;
+}
