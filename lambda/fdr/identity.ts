@@ -4,8 +4,9 @@
  * (ComputerName). Collected while streaming, consulted once the object has been read, so line order doesn't matter.
  */
 import { BoundedMap } from './bounded';
-import { readValue, valueAt } from './extract';
+import { rawString, readValue, valueAt } from './extract';
 import { str } from './fieldview';
+import { canonicalNumber, KeyIds, KeyRing } from './keyring';
 import type { RawEvent } from './types';
 
 export const IDENTITY_EVENT_TYPES = ['UserIdentity', 'UserLogon', 'AgentOnline', 'HostnameChanged'] as const;
@@ -33,24 +34,37 @@ export function isServiceAccountName(name: string): boolean {
 /** A field of an identity event as the field view reads it (a string; numbers and booleans as text). */
 type FieldOf = (name: string) => string | undefined;
 
-function qualified(field: FieldOf): string | undefined {
-  const name = field('UserName');
-  if (!name) return undefined;
-  const domain = field('LogonDomain') ?? field('UserDomain') ?? field('DomainName');
-  return domain && !name.includes('\\') && !name.includes('@') ? `${domain}\\${name}` : name;
-}
 
 /** Identities remembered per object, per map (the newest win; bounded whatever the object size). */
 export const DEFAULT_IDENTITY_CAPACITY = 100_000;
 
+/**
+ * Users by (aid, SID) and by (aid, logon id), hosts by aid. Keys live in arrays of numbers (fdr/keyring.ts) and names are
+ * shared strings: a logon costs no heap object of its own, and a name seen before (qualified with its domain and
+ * judged a service account or not) is not built or judged again.
+ */
 export class IdentityIndex {
-  private readonly userBySid: BoundedMap<string, string>;
-  private readonly userByAuth: BoundedMap<string, string>;
+  private readonly aids: KeyIds;
+  private readonly sids: KeyIds;
+  /** Logon ids that are not canonical decimals (rare): keyed by a string id, as a negative number. */
+  private readonly authStrings: KeyIds;
+  private readonly bySid: KeyRing;
+  private readonly sidNames: (string | undefined)[] = [];
+  private readonly byAuth: KeyRing;
+  private readonly authNames: (string | undefined)[] = [];
   private readonly hostByAid: BoundedMap<string, { name: string; ts: number }>;
+  /** Raw (still JSON-escaped) values of a line → their decoded copies (aids, SIDs, names and domains repeat). */
+  private readonly decoded = new Map<string, string>();
+  /** Domain → user name → the qualified name, or null for a service account (never the user behind a process). */
+  private readonly qualifiedNames = new Map<string, Map<string, string | null>>();
+  private qualifiedCount = 0;
 
-  constructor(capacity = DEFAULT_IDENTITY_CAPACITY) {
-    this.userBySid = new BoundedMap(capacity);
-    this.userByAuth = new BoundedMap(capacity);
+  constructor(private readonly capacity = DEFAULT_IDENTITY_CAPACITY) {
+    this.aids = new KeyIds(capacity);
+    this.sids = new KeyIds(capacity);
+    this.authStrings = new KeyIds(capacity);
+    this.bySid = new KeyRing(capacity);
+    this.byAuth = new KeyRing(capacity);
     this.hostByAid = new BoundedMap(capacity);
   }
 
@@ -69,7 +83,7 @@ export class IdentityIndex {
    * false). The names kept are fresh strings, never slices of the line.
    */
   addLine(text: string, type: string): void {
-    this.addFields(type, (name) => readValue(text, valueAt(text, name)));
+    this.addFields(type, (name) => this.read(text, valueAt(text, name)));
   }
 
   private addFields(type: string, field: FieldOf): void {
@@ -78,12 +92,13 @@ export class IdentityIndex {
     const aid = field('aid');
     if (!aid) return;
     if (user) {
-      const name = qualified(field);
-      if (!name || isServiceAccountName(name)) return;
+      const name = this.qualified(field);
+      if (!name) return;
+      const a = this.aids.idOf(aid);
       const sid = field('UserSid');
-      if (sid) this.userBySid.set(`${aid}\u0000${sid}`, name);
+      if (sid) this.sidNames[this.bySid.insert(a, this.sids.idOf(sid))] = name;
       const auth = field('AuthenticationId');
-      if (auth) this.userByAuth.set(`${aid}\u0000${auth}`, name);
+      if (auth) this.authNames[this.byAuth.insert(a, this.authKey(auth, true))] = name;
     } else {
       const name = field('ComputerName');
       if (!name) return;
@@ -95,15 +110,65 @@ export class IdentityIndex {
 
   userName(aid: string | null | undefined, userSid: string | null | undefined, authId?: string | null): string | undefined {
     if (!aid) return undefined;
+    const a = this.aids.peek(aid);
+    if (a === -1) return undefined;
     if (userSid) {
-      const n = this.userBySid.get(`${aid}\u0000${userSid}`);
-      if (n) return n;
+      const sid = this.sids.peek(userSid);
+      const slot = sid === -1 ? -1 : this.bySid.find(a, sid);
+      if (slot !== -1) return this.sidNames[slot];
     }
-    if (authId) return this.userByAuth.get(`${aid}\u0000${authId}`);
+    if (authId) {
+      const key = this.authKey(authId, false);
+      const slot = key === 0 ? -1 : this.byAuth.find(a, key);
+      if (slot !== -1) return this.authNames[slot];
+    }
     return undefined;
   }
 
   computerName(aid: string | null | undefined): string | undefined {
     return aid ? this.hostByAid.get(aid)?.name : undefined;
+  }
+
+  /** A logon id's key: its number when a canonical decimal, else a negative string id (0: none assigned yet). */
+  private authKey(auth: string, assign: boolean): number {
+    const n = canonicalNumber(auth);
+    if (n >= 0) return n;
+    if (assign) return -this.authStrings.idOf(auth);
+    const id = this.authStrings.peek(auth);
+    return id === -1 ? 0 : -id;
+  }
+
+  /** The user's name with its domain, once per distinct (domain, name); null for a service account. */
+  private qualified(field: FieldOf): string | undefined {
+    const name = field('UserName');
+    if (!name) return undefined;
+    const domain = field('LogonDomain') ?? field('UserDomain') ?? field('DomainName') ?? '';
+    let names = this.qualifiedNames.get(domain);
+    if (names === undefined) this.qualifiedNames.set(domain, (names = new Map()));
+    let q = names.get(name);
+    if (q === undefined) {
+      const full = domain && !name.includes('\\') && !name.includes('@') ? `${domain}\\${name}` : name;
+      q = isServiceAccountName(full) ? null : full;
+      if (this.qualifiedCount++ >= this.capacity) {
+        this.qualifiedNames.clear();
+        this.qualifiedCount = 0;
+      }
+      names.set(name, q);
+    }
+    return q ?? undefined;
+  }
+
+  /** The value at `i` of a line as `readValue` reads it; a string decoded once per distinct raw form. */
+  private read(text: string, i: number): string | undefined {
+    const raw = rawString(text, i);
+    if (raw === undefined) return readValue(text, i);
+    const have = this.decoded.get(raw);
+    if (have !== undefined) return have;
+    const value = readValue(text, i);
+    if (value === undefined) return undefined;
+    if (this.decoded.size >= this.capacity) this.decoded.clear();
+    // The key must not be a slice of the line (it would keep the line alive).
+    this.decoded.set(raw.includes('\\') ? Buffer.from(raw).toString() : value, value);
+    return value;
   }
 }

@@ -86,4 +86,30 @@ describe('same-object identity', () => {
     x.addLine(JSON.stringify({ event_simpleName: 'DnsRequest', aid, ComputerName: 'NOPE', UserSid: SID, UserName: 'x' }), 'DnsRequest');
     expect([x.computerName(aid), x.userName(aid, SID)]).toEqual([undefined, undefined]);
   });
+
+  it('a name seen again in another domain is qualified with that domain; logon ids in any form stay apart', () => {
+    const x = new IdentityIndex();
+    const logon = (sid: string, name: string, domain: string, auth?: unknown) =>
+      x.addLine(JSON.stringify({ event_simpleName: 'UserLogon', aid, UserSid: sid, UserName: name, LogonDomain: domain, AuthenticationId: auth }), 'UserLogon');
+    logon('S-1', 'admin', 'CORP', '0x3e7');
+    logon('S-2', 'admin', 'LAB', '012');
+    logon('S-3', 'admin', 'CORP', '12');
+    logon('S-4', 'SVC$', 'CORP');
+    logon('S-5', 'SVC$', 'LAB'); // a machine account in any domain is no one's user
+    expect([x.userName(aid, 'S-1'), x.userName(aid, 'S-2'), x.userName(aid, 'S-3')]).toEqual(['CORP\\admin', 'LAB\\admin', 'CORP\\admin']);
+    expect([x.userName(aid, 'S-4'), x.userName(aid, 'S-5')]).toEqual([undefined, undefined]);
+    expect([x.userName(aid, undefined, '0x3e7'), x.userName(aid, undefined, '012'), x.userName(aid, undefined, '12')]).toEqual(['CORP\\admin', 'LAB\\admin', 'CORP\\admin']);
+    expect(x.userName(aid, undefined, '0x3E7')).toBeUndefined();
+    expect(x.userName(aid, 'S-unknown', '13')).toBeUndefined();
+  });
+
+  it('stays bounded: past its capacity the oldest logons are forgotten, the newest still named', () => {
+    const x = new IdentityIndex(50);
+    for (let i = 0; i < 1000; i++)
+      x.addLine(JSON.stringify({ event_simpleName: 'UserLogon', aid, UserSid: `S-${i}`, UserName: `u${i}`, LogonDomain: `D${i % 7}`, AuthenticationId: String(i) }), 'UserLogon');
+    expect(x.userName(aid, 'S-999')).toBe('D5\\u999');
+    expect(x.userName(aid, undefined, '998')).toBe('D4\\u998');
+    expect(x.userName(aid, 'S-10')).toBeUndefined();
+    expect(x.userName(aid, undefined, '10')).toBeUndefined();
+  });
 });
