@@ -1,3 +1,5 @@
+import type { Inflater } from './inflate';
+
 /** A raw FDR event as parsed from one NDJSON line. Values are usually strings (numbers too). */
 export type RawEvent = Record<string, unknown>;
 
@@ -105,4 +107,9 @@ export interface DecodeOptions {
   gates?: ReadonlyMap<string, LineGate>;
   /** Stops reading when it fires (e.g. the Lambda's time budget): a transient source error `aborted`. */
   signal?: AbortSignal;
+  /**
+   * Runs the gzip stage: on this thread by default (`inlineInflater`); `workerInflater()` (fdr/inflate-thread.ts)
+   * inflates in a worker thread, beside the line work, where a second core is free.
+   */
+  inflater?: Inflater;
 }
