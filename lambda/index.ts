@@ -3,6 +3,8 @@ export { processObject, candidateEventTypes, literalGates, type ObjectResult, ty
 export { SourceError } from './ports';
 export type { AlertSink, ContextSnapshot, ContextStore, DedupeStore, FdrSyncTarget, ObjectRef, ObjectSource, PublishResult } from './ports';
 export { decodeEvents } from './fdr/decode';
+export { inlineInflater, PullInput, type Inflater, type InflateOptions, type InflateReport } from './fdr/inflate';
+export { workerInflater, type WorkerInflaterOptions } from './fdr/inflate-thread';
 export type { DecodedEvent, DecodeOptions, DecodeStats, RawEvent } from './fdr/types';
 export { compileQuery, formatDiagnostics } from './rules/index';
 export type { CompiledQuery, CompileResult, Diagnostic, EvalResult, Fields, TableSpec } from './rules/types';

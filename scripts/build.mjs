@@ -31,6 +31,8 @@ export function esbuildOptions(outdir = OUT) {
       index: 'lambda/index.ts',
       infra: 'infra/index.ts',
       handler: 'lambda/handler.ts',
+      // the gzip stage's worker thread (fdr/inflate-thread.ts loads it from next to itself)
+      'inflate-worker': 'lambda/fdr/inflate-worker.ts',
     },
     outdir,
     bundle: true,

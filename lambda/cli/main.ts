@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command, EXIT_USAGE, nearest, packageRoot, parseCommand, plainIo, type CommandSpec } from './args';
-import type { Io, ReplayFormat } from './replay';
+import type { InflateMode, Io, ReplayFormat } from './replay';
 import { commandUsage, groupUsage, UsageError } from './usage';
 
 // Commands that talk to AWS load the SDK on demand.
@@ -54,6 +54,12 @@ export const COMMANDS: readonly CommandSpec[] = [
       'include-throttled': { type: 'boolean', help: 'Also print the matches a rule\'s throttle held back, with the slot and its holder.' },
       'include-shadow': { type: 'boolean', help: 'Also print the alerts of shadow rules (mode "shadow": evaluated, never published).' },
       rules: { type: 'string', value: 'DIR', multiple: true, help: 'A rule pack folder (<id>.json + <id>.cql per rule) instead of the shipped packs; repeat for several.' },
+      inflate: {
+        type: 'string',
+        choices: ['auto', 'thread', 'inline'],
+        default: 'auto',
+        help: 'Where gzip is inflated: "thread" in a worker thread beside the line work, "inline" on the main thread; "auto" a thread for objects of 8 MiB or more when there is a second core.',
+      },
     },
     details: ['exit status: 0 every input read; 1 could not run; 2 some input corrupt or unreadable (alerts still printed).'],
     async run({ values, positionals }, io) {
@@ -68,6 +74,7 @@ export const COMMANDS: readonly CommandSpec[] = [
           includeThrottled: values['include-throttled'],
           includeShadow: values['include-shadow'],
           rulesDirs: values.rules.length > 0 ? values.rules : undefined,
+          inflate: values.inflate as InflateMode,
         },
         io,
       );

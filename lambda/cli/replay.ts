@@ -3,6 +3,8 @@
  * Exit codes: 0 every input was read to its end; 1 could not run (bad arguments, rules or context file);
  * 2 some input was corrupt or unreadable (alerts from every readable part were still printed).
  */
+import { stat } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import type { AlertRecord } from '../alerts/types';
 import { loadContextFile, StaticContextStore } from '../context/file';
 import { LayeredContextStore } from '../context/layered';
@@ -16,6 +18,7 @@ import type { ContextStore, ObjectRef, ObjectSource } from '../ports';
 import { loadRulePacks } from '../packs/loader';
 import type { LoadedRule } from '../rules/rule';
 import { FileObjectSource } from '../sources/file';
+import { workerInflater } from '../fdr/inflate-thread';
 import { MemoryFdrStore } from '../stores/memory-fdr';
 import { expandLocalInputs } from './inputs';
 import { Output, TopRows } from './output';
@@ -37,6 +40,29 @@ export interface ReplayOptions {
   includeThrottled?: boolean;
   /** Rule pack directories (default: the shipped packs). */
   rulesDirs?: string[];
+  /** Where gzip is inflated (default `auto`). */
+  inflate?: InflateMode;
+}
+
+/**
+ * `thread`: in a worker thread, beside the line work (fdr/inflate-thread.ts); `inline`: on the main thread, taking
+ * turns with the line work; `auto`: a thread for objects of THREAD_MIN_BYTES or more when a second core is there
+ * (a thread costs tens of milliseconds to start: no gain on a small object, nor on one core).
+ */
+export type InflateMode = 'auto' | 'thread' | 'inline';
+export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
+
+/** Whether an object of `size` bytes (undefined: not known) is inflated in a worker thread. */
+export function inflatesInThread(mode: InflateMode, size: number | undefined, cores = availableParallelism()): boolean {
+  if (mode !== 'auto') return mode === 'thread';
+  return cores >= 2 && (size ?? 0) >= THREAD_MIN_BYTES;
+}
+
+/** inflatesInThread for an object; a local file's size is looked up when its listing did not say. */
+async function threaded(ref: ObjectRef, mode: InflateMode): Promise<boolean> {
+  let size = ref.size;
+  if (mode === 'auto' && size === undefined && ref.bucket === null) size = await stat(ref.key).then((s) => s.size, () => undefined);
+  return inflatesInThread(mode, size);
 }
 
 export interface Io {
@@ -132,7 +158,10 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   for (const job of jobs) {
     if (out.closed) break; // the reader went away (`| head`): nothing more to show
     summary.startObject(job.ref);
-    const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context, policy });
+    const inThread = await threaded(job.ref, opts.inflate ?? 'auto');
+    if (inThread) summary.inflatedInThread();
+    const inflater = inThread ? workerInflater() : undefined;
+    const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context, policy, decode: { inflater } });
     const stateful = await applyState(result, { store: state, context, policy });
     summary.addObject(result, stateful);
     const all = [...stateful.publish, ...stateful.shadow, ...stateful.throttled, ...result.suppressed, ...stateful.suppressed];

@@ -23,6 +23,7 @@ export class Summary {
   lateEvents = 0;
   aggregateCapped = 0;
   decidedEarly = 0;
+  threadInflated = 0;
   readonly skipped = new Map<string, number>();
   readonly errors: string[] = [];
   private lastProgress = 0;
@@ -35,6 +36,11 @@ export class Summary {
 
   inputError(path: string, message: string): void {
     this.errors.push(`${path}: ${message}`);
+  }
+
+  /** An object's gzip was inflated in a worker thread (`thread_inflated=N`: where inflate ran is part of a timing). */
+  inflatedInThread(): void {
+    this.threadInflated++;
   }
 
   startObject(ref: ObjectRef): void {
@@ -104,6 +110,7 @@ export class Summary {
         (this.aggregateCapped ? `aggregate_capped=${this.aggregateCapped} ` : '') +
         (this.folded ? `folded=${this.folded} ` : '') +
         (this.decidedEarly ? `joins_decided_early=${this.decidedEarly} ` : '') +
+        (this.threadInflated ? `thread_inflated=${this.threadInflated} ` : '') +
         `skipped_lines=${skipped}${this.repairedUtf8 ? ` repaired_utf8=${this.repairedUtf8}` : ''} errors=${this.errors.length} ` +
         `read=${(this.bytesIn / 1e6).toFixed(2)}MB decoded=${mbOut.toFixed(2)}MB in ${seconds.toFixed(2)}s (${(mbOut / Math.max(seconds, 1e-9)).toFixed(1)} MB/s)\n`,
     );

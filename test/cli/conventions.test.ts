@@ -98,7 +98,7 @@ describe('mistakes: stderr, exit 1, the command named, the nearest spelling sugg
     [['backfill', 's3://b/p', '--queue', 'q', '--dryrun'], /^fdr-detect backfill: unknown option --dryrun \(did you mean --dry-run\?\)/],
     [['context', 'put', 'user', '--tags', 'x'], /^fdr-detect context put user: unknown option --tags \(did you mean --tag\?\)\nRun 'fdr-detect context put user --help'/],
     [['lint', '--zzz', RULE], /^fdr-detect lint: unknown option --zzz \(its options: --help\)\n/],
-    [['replay', '--qqqqqqq'], /unknown option --qqqqqqq \(its options: --help, --context, --format, --include-suppressed, --include-throttled, --include-shadow, --rules\)/],
+    [['replay', '--qqqqqqq'], /unknown option --qqqqqqq \(its options: --help, --context, --format, --include-suppressed, --include-throttled, --include-shadow, --rules, --inflate\)/],
     [['replya'], /^fdr-detect: unknown command "replya" \(did you mean replay\?\)\nRun 'fdr-detect help' for the commands\.\n$/],
     [['context', 'imprt', 'f.json'], /^fdr-detect: unknown command "context imprt" \(did you mean context import\?\)\nRun 'fdr-detect context --help'/],
     [['context'], /^fdr-detect: context needs one of: import, export, list, sync, put, delete\n/],

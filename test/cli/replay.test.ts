@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { SAMPLE_BATCHES } from '../../lambda/cli/main';
+import { inflatesInThread, THREAD_MIN_BYTES } from '../../lambda/cli/replay';
 
 
 
@@ -91,6 +92,33 @@ describe('fdr-detect replay', () => {
     expect(r.err).toMatch(/d\.csv: permanent error: no valid line: all 2 lines were skipped/);
     expect(r.err).not.toMatch(/skipped .*b\.gz/); // nothing of it was read as lines
     expect(r.out.trim().split('\n').length).toBeGreaterThan(0);
+  });
+
+  it('inflates in a worker thread with --inflate thread: the same alerts and the same error summary as inline', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fdr-thread-'));
+    copyFileSync(PART, join(dir, 'a-good.gz'));
+    const good = gzipSync(Buffer.from('x'.repeat(100000)));
+    writeFileSync(join(dir, 'b-corrupt.gz'), Buffer.concat([good.subarray(0, 20), Buffer.alloc(64, 0xff)]));
+    const inline = await cli(['replay', dir, '--format', 'ndjson', '--inflate', 'inline']);
+    const thread = await cli(['replay', dir, '--format', 'ndjson', '--inflate', 'thread']);
+    expect(thread.code).toBe(2);
+    expect(thread.err).toMatch(/ thread_inflated=2 /);
+    expect(inline.err).not.toMatch(/thread_inflated/);
+    expect(thread.out.trim().split('\n').length).toBeGreaterThan(3);
+    expect(thread.out).toBe(inline.out);
+    const errors = (s: string) => s.split('\n').filter((l) => /error/.test(l) && !/MB\/s/.test(l));
+    expect(errors(thread.err)).toEqual(errors(inline.err));
+    expect(errors(thread.err).join('\n')).toMatch(/b-corrupt\.gz: permanent error/);
+    expect((await cli(['replay', PART, '--inflate', 'sideways'])).code).toBe(1);
+  });
+
+  it('--inflate auto: a thread only for objects of 8 MiB or more, and only with a second core', () => {
+    expect(inflatesInThread('auto', THREAD_MIN_BYTES, 2)).toBe(true);
+    expect(inflatesInThread('auto', THREAD_MIN_BYTES - 1, 8)).toBe(false);
+    expect(inflatesInThread('auto', undefined, 8)).toBe(false);
+    expect(inflatesInThread('auto', 1e9, 1)).toBe(false);
+    expect(inflatesInThread('thread', 10, 1)).toBe(true);
+    expect(inflatesInThread('inline', 1e9, 8)).toBe(false);
   });
 
   it('exits 1 on a bad context file, naming the bad entry by JSON path', async () => {

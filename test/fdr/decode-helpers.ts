@@ -1,5 +1,23 @@
 import { decodeEvents } from '../../lambda/fdr/decode';
+import type { Inflater } from '../../lambda/fdr/inflate';
+import { workerInflater } from '../../lambda/fdr/inflate-thread';
 import type { DecodedEvent, DecodeOptions, DecodeStats } from '../../lambda/fdr/types';
+
+/** The decoder's suites run once per inflater: on the calling thread, and in a worker thread. */
+export const INFLATERS: [string, Inflater | undefined][] = [
+  ['inline', undefined],
+  ['thread', workerInflater()],
+];
+let inflater: Inflater | undefined;
+/** The inflater `decode` and `collect` use from now on. */
+export function inflateWith(i: Inflater | undefined): void {
+  inflater = i;
+}
+
+/** decodeEvents with the current inflater (unless `opts` names one). */
+export function decode(src: AsyncIterable<Uint8Array>, opts?: DecodeOptions): ReturnType<typeof decodeEvents> {
+  return decodeEvents(src, { inflater, ...opts });
+}
 
 /** Yield `buf` in pieces of `size` bytes (fresh copies, like a network source). */
 export async function* chunked(buf: Uint8Array, size: number): AsyncGenerator<Uint8Array> {
@@ -16,7 +34,7 @@ export async function collect(
   src: AsyncIterable<Uint8Array>,
   opts?: DecodeOptions,
 ): Promise<{ events: DecodedEvent[]; stats: DecodeStats; batches: number }> {
-  const { events, stats } = decodeEvents(src, opts);
+  const { events, stats } = decode(src, opts);
   const all: DecodedEvent[] = [];
   let batches = 0;
   for await (const batch of events) {

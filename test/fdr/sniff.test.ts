@@ -1,10 +1,10 @@
 // What the decoder does with bytes that are not FDR NDJSON: named, permanent, nothing read as events.
 import { randomBytes } from 'node:crypto';
 import { deflateSync, gzipSync } from 'node:zlib';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { sniffContent, sniffObject } from '../../lambda/fdr/sniff';
 import { SourceError } from '../../lambda/ports';
-import { chunked, collect, failing, ndjson } from './decode-helpers';
+import { chunked, collect, failing, inflateWith, INFLATERS, ndjson } from './decode-helpers';
 
 /** Random bytes that start like nothing in particular (no magic number by chance). */
 const noise = (n: number): Buffer => {
@@ -50,7 +50,8 @@ describe('sniffObject / sniffContent', () => {
   });
 });
 
-describe('decodeEvents on unsupported input', () => {
+describe.each(INFLATERS)('decodeEvents on unsupported input (%s inflate)', (_mode, inflater) => {
+  beforeAll(() => inflateWith(inflater));
   it.each([
     ['random bytes named .gz', noise(64 * 1024), 'binary data'],
     ['zstd', Buffer.concat([Buffer.from([0x28, 0xb5, 0x2f, 0xfd]), randomBytes(4096)]), 'zstd'],
@@ -83,7 +84,8 @@ describe('decodeEvents on unsupported input', () => {
   });
 });
 
-describe('decodeEvents: gzip member boundaries', () => {
+describe.each(INFLATERS)('decodeEvents: gzip member boundaries (%s inflate)', (_mode, inflater) => {
+  beforeAll(() => inflateWith(inflater));
   const half = text.indexOf('\n', text.length / 2) + 1;
   const m1 = gzipSync(text.subarray(0, half));
   const m2 = gzipSync(text.subarray(half));

@@ -410,5 +410,11 @@ describe('the packed package, installed into a TypeScript CDK app', () => {
       ]),
     );
     expect(replay.stderr).toMatch(/objects=8 secondary=2 .* suppressed=20 /);
+
+    // The gzip stage's worker thread ships with the package and is found from the installed dist/.
+    const threaded = run(bin, ['replay', '--format', 'ndjson', '--inflate', 'thread'], appDir);
+    expect(threaded.status, threaded.stderr).toBe(0);
+    expect(threaded.stderr).toMatch(/objects=8 secondary=2 .* suppressed=20 .*thread_inflated=8 /);
+    expect(threaded.stdout).toBe(replay.stdout);
   });
 });

@@ -1,0 +1,235 @@
+/**
+ * The gzip stage in a worker thread: fdr/inflate.ts's `inflateMembers`, the same code the decoder runs inline, on a
+ * thread of its own, so that inflate runs beside the line work instead of taking turns with it.
+ *
+ * Why: Node's zlib runs one inflate call at a time on libuv's pool and starts the next only from a callback on the
+ * main thread, so inline inflate gets at most one call ahead of the line work and the main thread waits for it about
+ * once per inflate chunk. In a worker the callbacks run on the worker's own event loop: inflate keeps `lead` chunks
+ * ahead whatever the main thread is doing. Worth it where a second core is free (a laptop replay; not a 1-vCPU
+ * Lambda), and for objects large enough to pay for the thread's start (tens of milliseconds).
+ *
+ * The source stays on the calling thread (an S3 body cannot move between threads): its chunks are copied to the
+ * worker, at most `inputAhead` bytes ahead of what the worker has taken. Inflated chunks come back transferred (no
+ * copy when zlib filled the chunk, which is nearly always), at most `lead` of them unread. Memory stays bounded:
+ * `inputAhead` + `lead` chunks + zlib's own read-ahead.
+ *
+ * What the decoder guarantees holds here too, because the worker runs the same gzip code over an input that behaves
+ * as the source does: members and padding, fine steps near damage, the byte where damage was found, nothing lost on
+ * truncation, and which error is reported when the source fails (the worker learns that the input failed rather than
+ * ended, at the position where it did, so a corrupt member before the failure is reported as inline). A worker that
+ * cannot start or dies is a transient `inflate-worker` error after everything it inflated was yielded.
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { Inflater, InflateOptions, InflateReport, PullInput } from './inflate';
+import type { DecodeError } from './types';
+
+export interface WorkerInflaterOptions {
+  /** Inflated chunks the worker may have sent that the decoder has not read yet. Default 16. */
+  lead?: number;
+  /** Compressed bytes sent to the worker that it has not taken yet. Default 1 MiB. */
+  inputAhead?: number;
+  /** The worker's script, for a bundle that puts `inflate-worker.js` elsewhere. Default: next to this module. */
+  script?: URL;
+}
+
+/** What the worker is started with. */
+export interface InflateWorkerData {
+  o: InflateOptions;
+  lead: number;
+}
+
+/** Calling thread → worker. */
+export type ToWorker =
+  | { t: 'data'; buf: Uint8Array }
+  /** The input ended; `failed`: it failed there (the decoder reports the source's error unless zlib's came first). */
+  | { t: 'end'; failed: boolean }
+  /** `n` more inflated chunks were read. */
+  | { t: 'ack'; n: number };
+
+/** A zlib error as it crosses threads. */
+export interface WorkerError extends Omit<DecodeError, 'cause'> {
+  cause?: { name: string; message: string; code?: string };
+}
+
+/** Worker → calling thread. */
+export type FromWorker =
+  | { t: 'out'; buf: Uint8Array }
+  /** `n` compressed bytes were taken from the queue. */
+  | { t: 'took'; n: number }
+  /** The gzip stage stopped reading: the source is to be closed. */
+  | { t: 'close' }
+  | { t: 'done'; error?: WorkerError; gzipPaddingBytes?: number };
+
+const DEFAULT_LEAD = 16;
+export const DEFAULT_INPUT_AHEAD = 1024 * 1024;
+/** Inflated chunks between two turns of the event loop, which delivers the worker's messages and the source's reads. */
+const CHUNKS_PER_TURN = 2;
+
+/**
+ * The worker's script: the compiled `inflate-worker.js` next to this module's chunk in dist/ or, running from sources
+ * (tests, `npm run replay`), the TypeScript source through tsx's loader, registered in the worker first (Node 20
+ * does not apply `--import` hooks to a worker's entry module).
+ */
+function workerScript(): { script: string | URL; eval: boolean } {
+  if (!import.meta.url.endsWith('.ts')) return { script: new URL('./inflate-worker.js', import.meta.url), eval: false };
+  const require = createRequire(import.meta.url);
+  const pkg = require.resolve('tsx/package.json');
+  const api = (JSON.parse(readFileSync(pkg, 'utf8')) as { exports: Record<string, { import: { default: string } }> }).exports['./esm/api'].import.default;
+  const tsx = pathToFileURL(join(dirname(pkg), api)).href;
+  const entry = new URL('./inflate-worker.ts', import.meta.url).href;
+  return { script: `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`, eval: true };
+}
+
+/** An Inflater that runs the gzip stage in a worker thread (one per object, ended with it). */
+export function workerInflater(opts: WorkerInflaterOptions = {}): Inflater {
+  const lead = Math.max(1, Math.floor(opts.lead ?? DEFAULT_LEAD));
+  const inputAhead = Math.max(1, Math.floor(opts.inputAhead ?? DEFAULT_INPUT_AHEAD));
+  const script = opts.script;
+  return (input, o, report) => inflateInWorker(input, { chunkSize: o.chunkSize, step: o.step, fine: o.fine }, report, lead, inputAhead, script);
+}
+
+async function* inflateInWorker(
+  input: PullInput,
+  o: InflateOptions,
+  report: InflateReport,
+  lead: number,
+  inputAhead: number,
+  scriptUrl: URL | undefined,
+): AsyncGenerator<Buffer, void, undefined> {
+  const { script, eval: isCode } = scriptUrl !== undefined ? { script: scriptUrl, eval: false } : workerScript();
+  const data: InflateWorkerData = { o, lead };
+  const worker = new Worker(script, { workerData: data, eval: isCode });
+  const send = (m: ToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
+
+  const chunks: Buffer[] = [];
+  let done: Extract<FromWorker, { t: 'done' }> | null = null;
+  let died: Error | null = null;
+  let wake: (() => void) | null = null;
+  const signal = (): void => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+
+  // The source, read ahead of the worker by at most `inputAhead` bytes; one read at a time.
+  let ahead = 0;
+  let inputDone = false; // ended, failed or closed: not read again
+  let closeWanted = false;
+  let reading = false;
+  /** The source's error, held back until the worker says whether zlib failed first. */
+  let sourceError: DecodeError | undefined;
+  const fill = async (): Promise<void> => {
+    if (reading) return;
+    reading = true;
+    try {
+      while (!inputDone && !closeWanted && ahead < inputAhead) {
+        const before = report.error;
+        const b = await input.next();
+        if (closeWanted) break;
+        if (b === null) {
+          inputDone = true;
+          const failed = before === undefined && report.error !== undefined;
+          if (failed) {
+            sourceError = report.error;
+            report.error = undefined;
+          }
+          send({ t: 'end', failed });
+          break;
+        }
+        ahead += b.length;
+        const copy = new Uint8Array(b); // the source may reuse its buffers: the worker gets its own
+        send({ t: 'data', buf: copy }, [copy.buffer]);
+      }
+    } catch (e) {
+      died ??= e instanceof Error ? e : new Error(String(e));
+      signal();
+    } finally {
+      reading = false;
+    }
+    if (closeWanted && !inputDone) {
+      inputDone = true;
+      await input.close();
+    }
+  };
+  /** Close the source now, or when the read in flight returns (closing under a pending read could fail it). */
+  const closeInput = (): void => {
+    closeWanted = true;
+    if (!reading) void fill();
+  };
+
+  worker.on('message', (m: FromWorker) => {
+    switch (m.t) {
+      case 'out':
+        chunks.push(Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength));
+        signal();
+        break;
+      case 'took':
+        ahead -= m.n;
+        void fill();
+        break;
+      case 'close':
+        closeInput();
+        break;
+      case 'done':
+        done = m;
+        signal();
+        break;
+    }
+  });
+  worker.on('error', (e: Error) => {
+    died ??= e;
+    signal();
+  });
+  worker.on('exit', (code) => {
+    if (done === null) died ??= new Error(`inflate worker exited with code ${code}`);
+    signal();
+  });
+  void fill();
+
+  let unacked = 0;
+  let sinceTurn = 0;
+  try {
+    for (;;) {
+      const c = chunks.shift();
+      if (c !== undefined) {
+        unacked++;
+        if (chunks.length === 0 || unacked * 2 >= lead) {
+          send({ t: 'ack', n: unacked });
+          unacked = 0;
+        }
+        yield c;
+        if (++sinceTurn >= CHUNKS_PER_TURN) {
+          sinceTurn = 0;
+          await new Promise<void>((resolve) => setImmediate(resolve));
+        }
+        continue;
+      }
+      if (done !== null || died !== null) break;
+      await new Promise<void>((resolve) => {
+        wake = resolve;
+      });
+    }
+  } finally {
+    void worker.terminate();
+    closeInput(); // a no-op when the source was read to its end
+  }
+
+  // Set by the message and error handlers (closures), which TypeScript's narrowing does not see.
+  const finished = done as Extract<FromWorker, { t: 'done' }> | null;
+  const dead = died as Error | null;
+  if (finished?.error !== undefined) {
+    const { cause, ...rest } = finished.error;
+    // zlib's error reached before the input's end or failure, as it would inline.
+    report.error ??= { ...rest, cause: cause && Object.assign(new Error(cause.message), { name: cause.name, code: cause.code }) };
+  }
+  if (finished === null && dead !== null) {
+    // Not the data's fault, and not a place in it: a transient failure, as a source that broke off.
+    report.error ??= { stage: 'source', code: 'inflate-worker', message: `inflate worker failed: ${dead.message}`, transient: true, atByte: 0, cause: dead };
+  }
+  if (sourceError !== undefined && (report.error === undefined || report.error.stage === 'source')) report.error = sourceError;
+  if (finished?.gzipPaddingBytes !== undefined) report.gzipPaddingBytes = (report.gzipPaddingBytes ?? 0) + finished.gzipPaddingBytes;
+}

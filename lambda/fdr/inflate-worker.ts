@@ -1,0 +1,111 @@
+/**
+ * The worker thread of fdr/inflate-thread.ts: `inflateMembers` over the compressed bytes the calling thread sends,
+ * inflated chunks sent back, at most `lead` of them unread.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { inflateMembers, PullInput, type InflateReport } from './inflate';
+import type { FromWorker, InflateWorkerData, ToWorker, WorkerError } from './inflate-thread';
+
+const port = parentPort!;
+const { o, lead } = workerData as InflateWorkerData;
+const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+const report: InflateReport = {};
+
+/** The compressed bytes as they arrive; pulling past a failed input's end records where it failed. */
+class PortInput extends PullInput {
+  private readonly queue: Buffer[] = [];
+  private ended: 'no' | 'ended' | 'failed' = 'no';
+  private closed = false;
+  private waiting: ((b: Buffer | null) => void) | null = null;
+
+  arrive(m: ToWorker): void {
+    if (this.closed) return;
+    if (m.t === 'data') {
+      const b = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
+      const w = this.waiting;
+      this.waiting = null;
+      if (w) w(this.take(b));
+      else this.queue.push(b);
+    } else if (m.t === 'end') {
+      this.ended = m.failed ? 'failed' : 'ended';
+      const w = this.waiting;
+      this.waiting = null;
+      w?.(this.atEnd());
+    }
+  }
+
+  protected pull(): Promise<Buffer | null> {
+    const b = this.queue.shift();
+    if (b !== undefined) return Promise.resolve(this.take(b));
+    if (this.closed) return Promise.resolve(null);
+    if (this.ended !== 'no') return Promise.resolve(this.atEnd());
+    return new Promise((resolve) => {
+      this.waiting = resolve;
+    });
+  }
+
+  protected async stop(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    send({ t: 'close' });
+    const w = this.waiting;
+    this.waiting = null;
+    w?.(null);
+  }
+
+  private take(b: Buffer): Buffer {
+    send({ t: 'took', n: b.length });
+    return b;
+  }
+
+  /** The end of the input, as the gzip stage meets it; a failed input's error comes first, as inline. */
+  private atEnd(): null {
+    // A stand-in: the calling thread holds the source's real error and puts it back in place of this one.
+    if (this.ended === 'failed') report.error ??= { stage: 'source', message: 'the source failed', transient: true, code: 'source', atByte: 0 };
+    return null;
+  }
+}
+
+const input = new PortInput();
+let credits = lead;
+let credited: (() => void) | null = null;
+port.on('message', (m: ToWorker) => {
+  if (m.t === 'ack') {
+    credits += m.n;
+    const c = credited;
+    credited = null;
+    c?.();
+  } else input.arrive(m);
+});
+
+async function main(): Promise<void> {
+  for await (const c of inflateMembers(input, o, report)) {
+    while (credits <= 0) {
+      await new Promise<void>((resolve) => {
+        credited = resolve;
+      });
+    }
+    credits--;
+    // A chunk zlib filled is a whole buffer zlib no longer writes to: it moves. Anything else is copied.
+    const whole = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.buffer instanceof ArrayBuffer;
+    const out = whole ? c : new Uint8Array(c);
+    send({ t: 'out', buf: out }, [out.buffer as ArrayBuffer]);
+  }
+  const e = report.error;
+  const error: WorkerError | undefined =
+    e === undefined
+      ? undefined
+      : {
+          stage: e.stage,
+          message: e.message,
+          transient: e.transient,
+          code: e.code,
+          atByte: e.atByte,
+          cause: e.cause instanceof Error ? { name: e.cause.name, message: e.cause.message, code: (e.cause as NodeJS.ErrnoException).code } : undefined,
+        };
+  send({ t: 'done', error, gzipPaddingBytes: report.gzipPaddingBytes });
+  port.close();
+}
+
+void main();
