@@ -1,7 +1,7 @@
 /**
  * Streaming benchmark (`npm run bench`).
  *
- *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,handler] [--rules DIR]…
+ *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,inline,handler] [--rules DIR]…
  *                 [--no-adversarial] [--no-stateful] [--no-noise]
  *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
  *   --rules DIR (repeatable): the rule packs replay, handler and decode run (default: the shipped packs)
@@ -12,6 +12,9 @@
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
  *   replay  the real CLI as a black box, compiled as users run it: node bin/fdr-detect.mjs replay FILE --format ndjson > /dev/null
+ *           (`--inflate auto`: at the bench's sizes gzip is inflated in a worker thread, on a 2+ core machine)
+ *   inline  the same with `--inflate inline`: gzip inflated on the main thread, taking turns with the line work (as
+ *           the Lambda does)
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
  *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target: its read
@@ -38,8 +41,10 @@ import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './gener
 import { runNoise } from './noise';
 import { runStateful } from './stateful';
 
-type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'handler';
-const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'handler'];
+type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'inline' | 'handler';
+const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'inline', 'handler'];
+/** The modes that run the compiled CLI. */
+const CLI_MODES: Mode[] = ['replay', 'inline'];
 const ROOT = resolve(process.cwd());
 /** The compiled CLI, as users run it (`npm run bench` builds it first). */
 const CLI = join(ROOT, 'bin', 'fdr-detect.mjs');
@@ -103,7 +108,7 @@ async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<S
     // innerMs here = the read (GetObject stream + pipeline), without publishing (deliverMs) to the local emulators.
     return { wallMs: j.innerMs, innerMs: j.readMs, maxRssKiB: j.maxRssKiB, cpuMs: j.cpuMs, events: j.events, deliverMs: j.deliverMs, explain: j.explain };
   }
-  if (mode !== 'replay') {
+  if (!CLI_MODES.includes(mode)) {
     const r = await run(process.execPath, ['--import', 'tsx', 'bench/child.ts', mode, file.path], { stdout: 'pipe', env: CHILD_ENV });
     if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
     const j = JSON.parse(r.stdout.trim().split('\n').pop()!) as { innerMs: number; maxRssKiB: number; cpuMs: number; events: number; bytesOut: number };
@@ -116,10 +121,10 @@ async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<S
   try {
     const r = await run(
       process.execPath,
-      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...RULES.flatMap((d) => ['--rules', d])],
+      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...(mode === 'inline' ? ['--inflate', 'inline'] : []), ...RULES.flatMap((d) => ['--rules', d])],
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
-    if (r.code !== 0) throw new Error(`replay failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
+    if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
     const { maxRssKiB, cpuMs, mainCpuMs } = JSON.parse(readFileSync(rssFile, 'utf8')) as { maxRssKiB: number; cpuMs: number; mainCpuMs?: number };
     // replay's own summary line times its reading and processing (process start-up and rule loading excluded)
     const own = /decoded=[\d.]+MB in ([\d.]+)s/.exec(r.stderr);
@@ -146,9 +151,9 @@ async function main(): Promise<void> {
 
   mkdirSync(BENCH_DIR, { recursive: true });
   const files = ensureBenchFiles(scale);
-  if (modes.includes('replay') && !existsSync(CLI)) {
-    console.error(`replay: SKIPPED — ${CLI} does not exist yet (the CLI is written elsewhere); other modes still run`);
-    modes = modes.filter((m) => m !== 'replay');
+  if (modes.some((m) => CLI_MODES.includes(m)) && !existsSync(CLI)) {
+    console.error(`replay, inline: SKIPPED — ${CLI} does not exist yet (the CLI is written elsewhere); other modes still run`);
+    modes = modes.filter((m) => !CLI_MODES.includes(m));
   }
   console.error(
     `bench: scale ${scale}, ${rounds} rounds, modes ${modes.join(', ')}, rules ${RULES.length > 0 ? RULES.map((d) => d.slice(ROOT.length + 1)).join(' + ') : 'the shipped packs'}; inputs ${files
@@ -226,18 +231,18 @@ async function main(): Promise<void> {
   out.push('');
   out.push('targets:');
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  for (const m of ['replay', 'decode'] as Mode[]) {
+  for (const m of ['replay', 'inline', 'decode'] as Mode[]) {
     if (!live.includes(m)) {
-      out.push(`  ${m}: SKIPPED${failed.has(m) ? ` (${failed.get(m)!.split('\n')[0]})` : m === 'replay' && !existsSync(CLI) ? ' (CLI not present)' : ''}`);
+      out.push(`  ${m}: SKIPPED${failed.has(m) ? ` (${failed.get(m)!.split('\n')[0]})` : CLI_MODES.includes(m) && !existsSync(CLI) ? ' (CLI not present)' : ''}`);
       continue;
     }
     const a = stat(m, 0), b = stat(m, 1);
     const ratio = marginal(m) / gm;
     const growth = (b.peakRssMB - a.peakRssMB) / a.peakRssMB;
-    const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : '';
+    const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : m === 'inline' ? ' (replay with inflate on the main thread, as in the Lambda)' : '';
     out.push(`  ${m} marginal throughput ≥ 85% of gunzip floor's: ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.85)}${info}`);
     out.push(`  ${m} peak RSS < 256 MB: ${Math.max(a.peakRssMB, b.peakRssMB).toFixed(0)} MB  ${verdict(Math.max(a.peakRssMB, b.peakRssMB) < 256)}`);
-    if (m === 'replay' && a.mainCpuMs !== undefined && b.mainCpuMs !== undefined && live.includes('gunzip')) {
+    if (CLI_MODES.includes(m) && a.mainCpuMs !== undefined && b.mainCpuMs !== undefined && live.includes('gunzip')) {
       // Inflate runs beside the main thread: replay can keep up with the floor only while its main thread needs no
       // more CPU per MB than gunzip needs in all (both marginal, start-up excluded).
       const perMB = (ms: number) => ms / mb(files[1].plainBytes - files[0].plainBytes);
@@ -245,7 +250,7 @@ async function main(): Promise<void> {
       const floorMs = perMB(stat('gunzip', 1).cpuMs - stat('gunzip', 0).cpuMs);
       const restMs = perMB(b.cpuMs - a.cpuMs) - mainMs;
       out.push(
-        `  (replay CPU per MB: main thread ${mainMs.toFixed(2)} ms, other threads — inflate, GC helpers — ${restMs.toFixed(2)} ms; gunzip in all ${floorMs.toFixed(2)} ms: the main thread is ${(mainMs / floorMs).toFixed(2)}× the floor's inflate)`,
+        `  (${m} CPU per MB: main thread ${mainMs.toFixed(2)} ms, other threads — inflate, GC helpers — ${restMs.toFixed(2)} ms; gunzip in all ${floorMs.toFixed(2)} ms: the main thread is ${(mainMs / floorMs).toFixed(2)}× the floor's inflate)`,
       );
     }
     out.push(`  ${m} peak RSS growth < 20% for ${(files[1].plainBytes / files[0].plainBytes).toFixed(0)}× input: ${(growth * 100).toFixed(0)}%  ${verdict(growth < 0.2)}`);
@@ -264,6 +269,12 @@ async function main(): Promise<void> {
       `  handler read path (GetObject stream + pipeline) within 10% of replay on the ${mb(bytes).toFixed(0)} MB file: ${hRead.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(rr * 100).toFixed(0)}%  ${verdict(rr >= 0.9)}` +
         (replayInner === undefined ? ' (replay timed as a whole process: no summary line)' : ''),
     );
+    if (live.includes('inline')) {
+      // Like for like: the Lambda inflates on its one thread, as replay --inflate inline does.
+      const inlineInner = stat('inline', big).innerMs;
+      const ri = thr(bytes, inlineInner ?? stat('inline', big).wallMs);
+      out.push(`    against replay with inflate inline (as the handler inflates): ${hRead.toFixed(0)} vs ${ri.toFixed(0)} MB/s = ${((hRead / ri) * 100).toFixed(0)}%  ${verdict(hRead / ri >= 0.9)}`);
+    }
     const ex = samples.get(key('handler', big))?.map((x) => x.explain).filter((x) => x !== undefined) ?? [];
     if (ex.length > 0) {
       const drain = median(ex.map((x) => x.drainMs));
@@ -309,7 +320,8 @@ async function main(): Promise<void> {
       split: 'split (decoder, nothing parsed)',
       decode: 'decode (every candidate parsed)',
       naive: 'naive (JSON.parse of every line)',
-      replay: '**replay**',
+      replay: '**replay** (inflate in a worker thread)',
+      inline: 'replay, inflate inline (as in the Lambda)',
       handler: 'handler (read path; CPU: whole invocation)',
     };
     const [a, b] = files.map((f) => `${mb(f.plainBytes).toFixed(0)} MB`);
