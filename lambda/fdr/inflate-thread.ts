@@ -8,8 +8,8 @@
  * ahead whatever the main thread is doing. Worth it where a second core is free (a laptop replay; not a 1-vCPU
  * Lambda), and for objects large enough to pay for the thread's start (tens of milliseconds).
  *
- * The source stays on the calling thread (an S3 body cannot move between threads): its chunks are copied to the
- * worker, at most `inputAhead` bytes ahead of what the worker has taken. Inflated chunks come back transferred (no
+ * The source stays on the calling thread (an S3 body cannot move between threads): its bytes are copied to the
+ * worker in pieces of one zlib write, at most `inputAhead` bytes ahead of what the worker has taken. Inflated chunks come back transferred (no
  * copy when zlib filled the chunk, which is nearly always), at most `lead` of them unread. Memory stays bounded:
  * `inputAhead` + `lead` chunks + zlib's own read-ahead.
  *
@@ -128,21 +128,25 @@ async function* inflateInWorker(
     try {
       while (!inputDone && !closeWanted && ahead < inputAhead) {
         const before = report.error;
-        const b = await input.next();
+        // Whole zlib writes: fewer, bigger messages (the worker joins pieces to this size anyway).
+        const b = await input.nextAtLeast(o.step);
+        // The source failed during this read (possibly after some bytes, which are still sent): its error waits.
+        const failed = before === undefined && report.error !== undefined;
+        if (failed) {
+          sourceError = report.error;
+          report.error = undefined;
+        }
         if (closeWanted) break;
-        if (b === null) {
+        if (b !== null) {
+          ahead += b.length;
+          const copy = new Uint8Array(b); // the source may reuse its buffers: the worker gets its own
+          send({ t: 'data', buf: copy }, [copy.buffer]);
+        }
+        if (b === null || failed) {
           inputDone = true;
-          const failed = before === undefined && report.error !== undefined;
-          if (failed) {
-            sourceError = report.error;
-            report.error = undefined;
-          }
           send({ t: 'end', failed });
           break;
         }
-        ahead += b.length;
-        const copy = new Uint8Array(b); // the source may reuse its buffers: the worker gets its own
-        send({ t: 'data', buf: copy }, [copy.buffer]);
       }
     } catch (e) {
       died ??= e instanceof Error ? e : new Error(String(e));
@@ -196,8 +200,8 @@ async function* inflateInWorker(
     for (;;) {
       const c = chunks.shift();
       if (c !== undefined) {
-        unacked++;
-        if (chunks.length === 0 || unacked * 2 >= lead) {
+        // Acknowledged in batches of half the lead (and before waiting): the worker never runs out of credit.
+        if (++unacked * 2 >= lead) {
           send({ t: 'ack', n: unacked });
           unacked = 0;
         }
@@ -209,6 +213,10 @@ async function* inflateInWorker(
         continue;
       }
       if (done !== null || died !== null) break;
+      if (unacked > 0) {
+        send({ t: 'ack', n: unacked });
+        unacked = 0;
+      }
       await new Promise<void>((resolve) => {
         wake = resolve;
       });
