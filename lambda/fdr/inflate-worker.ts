@@ -4,10 +4,11 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { inflateMembers, PullInput, type InflateReport } from './inflate';
-import type { FromWorker, InflateWorkerData, ToWorker, WorkerError } from './inflate-thread';
+import { READ, WAKE_AT, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
 
 const port = parentPort!;
-const { o, lead } = workerData as InflateWorkerData;
+const { o, lead, credit } = workerData as InflateWorkerData;
+const shared = new Int32Array(credit);
 const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
 const report: InflateReport = {};
 
@@ -68,25 +69,31 @@ class PortInput extends PullInput {
 }
 
 const input = new PortInput();
-let credits = lead;
-let credited: (() => void) | null = null;
-port.on('message', (m: ToWorker) => {
-  if (m.t === 'ack') {
-    credits += m.n;
-    const c = credited;
-    credited = null;
-    c?.();
-  } else input.arrive(m);
-});
+port.on('message', (m: ToWorker) => input.arrive(m));
+
+/** Atomics.waitAsync (V8 has it; TypeScript's ES2023 lib does not declare it). */
+const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
+
+/**
+ * Until fewer than `lead` sent chunks are unread; once out of credit, until no more than half the lead is unread (one
+ * wake-up per half lead, not per chunk). Sequentially consistent atomics: the decoder's notify is never missed.
+ */
+async function credited(sent: number): Promise<void> {
+  if (sent - Atomics.load(shared, READ) < lead) return;
+  const wakeAt = sent - Math.floor(lead / 2);
+  Atomics.store(shared, WAKE_AT, wakeAt);
+  for (let read = Atomics.load(shared, READ); read < wakeAt; read = Atomics.load(shared, READ)) {
+    const w = waitAsync(shared, READ, read);
+    if (w.async) await w.value;
+  }
+  Atomics.store(shared, WAKE_AT, 0);
+}
 
 async function main(): Promise<void> {
+  let sent = 0;
   for await (const c of inflateMembers(input, o, report)) {
-    while (credits <= 0) {
-      await new Promise<void>((resolve) => {
-        credited = resolve;
-      });
-    }
-    credits--;
+    await credited(sent);
+    sent++;
     // A chunk zlib filled is a whole buffer zlib no longer writes to: it moves. Anything else is copied.
     const whole = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.buffer instanceof ArrayBuffer;
     const out = whole ? c : new Uint8Array(c);
