@@ -1,8 +1,10 @@
 /**
- * Bounded, insertion-ordered key → slot tables on arrays of numbers, for the per-object join indexes (processes,
+ * Bounded, insertion-ordered key → slot tables on typed arrays, for the per-object join indexes (processes,
  * identities). A process start or logon is one entry: keeping it must not cost a heap object per line (the indexes
  * hold up to 100k entries per object, and every object the garbage collector has to trace or copy is paid again at
- * each collection: that, not the lookups, was most of what the string-keyed Maps cost).
+ * each collection: that, not the lookups, was most of what the string-keyed Maps cost). Nor does it cost JavaScript
+ * heap: typed arrays keep their elements outside it, and V8 sizes its old generation as a multiple of the live heap,
+ * so entries kept there would raise the process's peak memory by more than their own size.
  *
  * A key is a pair (a, b): `a` a small integer (an id from `KeyIds`, e.g. the host's aid), `b` a number (a numeric
  * process or logon id as it is, or a negative id of a string from `KeyIds`). Slots are handed out in insertion order
@@ -16,15 +18,15 @@ const MIN_SLOTS = 1024;
 
 export class KeyRing {
   /** Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. Grown as entries arrive. */
-  private keysA = smis(MIN_BUCKETS);
-  private keysB = doubles(MIN_BUCKETS);
-  private vals = smis(MIN_BUCKETS);
+  private keysA = new Int32Array(MIN_BUCKETS);
+  private keysB = new Float64Array(MIN_BUCKETS);
+  private vals = new Int32Array(MIN_BUCKETS);
   private mask = MIN_BUCKETS - 1;
   private live = 0;
-  /** Per slot: its key, and whether it is still that key's slot. Grown up to `capacity`. */
-  private slotA: number[] = [];
-  private slotB: number[] = [];
-  private alive: number[] = [];
+  /** Per slot: its key, and whether it is still that key's slot. Grown (doubling) up to `capacity`. */
+  private slotA = new Int32Array(0);
+  private slotB = new Float64Array(0);
+  private alive = new Uint8Array(0);
   /** Insertions so far (the next slot is `seq % capacity`), and the oldest position not yet forgotten. */
   private seq = 0;
   private tail = 0;
@@ -45,6 +47,11 @@ export class KeyRing {
     return this.forgotten;
   }
 
+  /** Slots allocated so far: doubled as entries arrive, never beyond `capacity`. */
+  get slots(): number {
+    return this.alive.length;
+  }
+
   /** The slot of key (a, b), or -1. */
   find(a: number, b: number): number {
     const keysA = this.keysA;
@@ -62,6 +69,7 @@ export class KeyRing {
    * the caller kept in the key's previous slot is no longer reachable through the key.
    */
   insert(a: number, b: number): number {
+    if ((a | 0) !== a) throw new RangeError(`KeyRing key a must be a 32-bit integer, not ${a}`);
     const bucket = this.bucketOf(a, b);
     if (this.vals[bucket] !== EMPTY) this.alive[this.vals[bucket] - 1] = 0;
     if (this.seq - this.tail >= this.capacity) this.forgetOldest();
@@ -130,9 +138,9 @@ export class KeyRing {
 
   private rehash(buckets: number): void {
     const [oldA, oldB, oldV] = [this.keysA, this.keysB, this.vals];
-    this.keysA = smis(buckets);
-    this.keysB = doubles(buckets);
-    this.vals = smis(buckets);
+    this.keysA = new Int32Array(buckets);
+    this.keysB = new Float64Array(buckets);
+    this.vals = new Int32Array(buckets);
     this.mask = buckets - 1;
     for (let k = 0; k < oldV.length; k++) {
       if (oldV[k] === EMPTY) continue;
@@ -144,27 +152,17 @@ export class KeyRing {
   }
 
   private growSlots(n: number): void {
-    for (let k = this.alive.length; k < n; k++) {
-      this.slotA.push(0);
-      this.slotB.push(0.5); // a double from the start: the array keeps unboxed doubles
-      this.alive.push(0);
-    }
+    this.slotA = grown(this.slotA, n);
+    this.slotB = grown(this.slotB, n);
+    this.alive = grown(this.alive, n);
   }
 }
 
-/**
- * Plain arrays, not typed arrays: their elements live on the JavaScript heap as unboxed numbers (nothing for the
- * collector to trace), while large typed arrays are external memory, which V8 counts against a budget that, with a
- * small heap, set off a full collection every few tens of milliseconds (measured: 25–30 instead of 5 per 400 MB).
- */
-function smis(n: number): number[] {
-  return new Array<number>(n).fill(0);
-}
-
-function doubles(n: number): number[] {
-  const a = new Array<number>(n).fill(0.5);
-  a.fill(0);
-  return a;
+/** `a` copied into the start of a new, longer typed array of the same kind with `n` elements (the rest zero). */
+export function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /** Mixes the pair into 32 bits (b's low and high words: ids up to 2^53, and negative string ids). */
