@@ -17,9 +17,10 @@ const MIN_BUCKETS = 1024;
 const MIN_SLOTS = 1024;
 
 export class KeyRing {
-  /** Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. Grown as entries arrive. */
-  private keysA = new Int32Array(MIN_BUCKETS);
-  private keysB = new Float64Array(MIN_BUCKETS);
+  /**
+   * Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. A bucket's key is its slot's
+   * (4 bytes a bucket: the table is at most half full). Grown as entries arrive.
+   */
   private vals = new Int32Array(MIN_BUCKETS);
   private mask = MIN_BUCKETS - 1;
   private live = 0;
@@ -54,13 +55,13 @@ export class KeyRing {
 
   /** The slot of key (a, b), or -1. */
   find(a: number, b: number): number {
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     for (let i = hash(a, b) & this.mask; ; i = (i + 1) & this.mask) {
       const v = vals[i];
       if (v === EMPTY) return -1;
-      if (keysA[i] === a && keysB[i] === b) return v - 1;
+      if (slotA[v - 1] === a && slotB[v - 1] === b) return v - 1;
     }
   }
 
@@ -79,13 +80,10 @@ export class KeyRing {
     this.slotA[slot] = a;
     this.slotB[slot] = b;
     this.alive[slot] = 1;
-    // The bucket may have moved if forgetting shifted entries back: look it up again.
+    // The bucket may have moved if forgetting shifted entries back: look it up again. (The key's old slot, dead, still
+    // holds the key until it is written again: then it is this very slot, with the same key.)
     const at = this.bucketOf(a, b);
-    if (this.vals[at] === EMPTY) {
-      this.keysA[at] = a;
-      this.keysB[at] = b;
-      this.live++;
-    }
+    if (this.vals[at] === EMPTY) this.live++;
     this.vals[at] = slot + 1;
     if (this.live * 2 > this.vals.length) this.rehash(this.vals.length * 2);
     return slot;
@@ -109,26 +107,24 @@ export class KeyRing {
 
   /** The bucket holding (a, b), or the empty bucket where it would go. */
   private bucketOf(a: number, b: number): number {
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     let i = hash(a, b) & this.mask;
-    while (vals[i] !== EMPTY && !(keysA[i] === a && keysB[i] === b)) i = (i + 1) & this.mask;
+    for (let v = vals[i]; v !== EMPTY && !(slotA[v - 1] === a && slotB[v - 1] === b); v = vals[i]) i = (i + 1) & this.mask;
     return i;
   }
 
   /** Empty bucket `i`, shifting later entries of its probe run back (no tombstones: lookups stay short). */
   private remove(i: number): void {
     const mask = this.mask;
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     for (let j = (i + 1) & mask; vals[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = hash(keysA[j], keysB[j]) & mask;
+      const home = hash(slotA[vals[j] - 1], slotB[vals[j] - 1]) & mask;
       // Entry j may fill the hole at i when its home is not within (i, j] (cyclically).
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        keysA[i] = keysA[j];
-        keysB[i] = keysB[j];
         vals[i] = vals[j];
         i = j;
       }
@@ -137,17 +133,12 @@ export class KeyRing {
   }
 
   private rehash(buckets: number): void {
-    const [oldA, oldB, oldV] = [this.keysA, this.keysB, this.vals];
-    this.keysA = new Int32Array(buckets);
-    this.keysB = new Float64Array(buckets);
+    const old = this.vals;
     this.vals = new Int32Array(buckets);
     this.mask = buckets - 1;
-    for (let k = 0; k < oldV.length; k++) {
-      if (oldV[k] === EMPTY) continue;
-      const i = this.bucketOf(oldA[k], oldB[k]);
-      this.keysA[i] = oldA[k];
-      this.keysB[i] = oldB[k];
-      this.vals[i] = oldV[k];
+    for (let k = 0; k < old.length; k++) {
+      const v = old[k];
+      if (v !== EMPTY) this.vals[this.bucketOf(this.slotA[v - 1], this.slotB[v - 1])] = v;
     }
   }
 
