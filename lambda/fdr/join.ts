@@ -14,7 +14,7 @@ import { canonicalNumber, canonicalNumberAt, grown, KeyIds, KeyRing } from './ke
  *
  * A process start costs no JavaScript heap of its own: its key lives in typed arrays (fdr/keyring.ts: a canonical
  * decimal pid is kept as its number, not as a string), its names as ids of shared strings (StringIds) in typed arrays,
- * and its cut command line as bytes in a ring outside the heap (TextRing), decoded only when a join asks for it.
+ * and its cut command line as bytes in chunks outside the heap (TextRing), decoded only when a join asks for it.
  */
 
 export interface ProcessInfo {
