@@ -112,7 +112,7 @@ export class TextRing {
   constructor(
     readonly slots: number,
     private readonly maxUnits: number,
-    chunkBytes = 1 << 20,
+    chunkBytes = 256 * 1024,
   ) {
     this.chunkBytes = Math.max(2 * maxUnits, Math.min(chunkBytes, slots * 2 * maxUnits));
   }
