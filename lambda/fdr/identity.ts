@@ -3,10 +3,10 @@
  * UserIdentity / UserLogon events (UserSid, UserName, AuthenticationId) and AgentOnline / HostnameChanged
  * (ComputerName). Collected while streaming, consulted once the object has been read, so line order doesn't matter.
  */
-import { BoundedMap } from './bounded';
+import { BoundedMap, StringIds } from './bounded';
 import { rawString, readValue, valueAt } from './extract';
 import { str } from './fieldview';
-import { canonicalNumber, KeyIds, KeyRing } from './keyring';
+import { canonicalNumber, grown, KeyIds, KeyRing } from './keyring';
 import type { RawEvent } from './types';
 
 export const IDENTITY_EVENT_TYPES = ['UserIdentity', 'UserLogon', 'AgentOnline', 'HostnameChanged'] as const;
@@ -39,9 +39,9 @@ type FieldOf = (name: string) => string | undefined;
 export const DEFAULT_IDENTITY_CAPACITY = 100_000;
 
 /**
- * Users by (aid, SID) and by (aid, logon id), hosts by aid. Keys live in arrays of numbers (fdr/keyring.ts) and names are
- * shared strings: a logon costs no heap object of its own, and a name seen before (qualified with its domain and
- * judged a service account or not) is not built or judged again.
+ * Users by (aid, SID) and by (aid, logon id), hosts by aid. Keys live in typed arrays (fdr/keyring.ts) and names are
+ * ids of shared strings (StringIds), per slot in typed arrays too: a logon costs no JavaScript heap of its own, and a
+ * name seen before (qualified with its domain and judged a service account or not) is not built or judged again.
  */
 export class IdentityIndex {
   private readonly aids: KeyIds;
@@ -49,9 +49,11 @@ export class IdentityIndex {
   /** Logon ids that are not canonical decimals (rare): keyed by a string id, as a negative number. */
   private readonly authStrings: KeyIds;
   private readonly bySid: KeyRing;
-  private readonly sidNames: (string | undefined)[] = [];
+  /** Per slot of bySid / byAuth, the id of its name in `names`. */
+  private sidNames = new Int32Array(0);
   private readonly byAuth: KeyRing;
-  private readonly authNames: (string | undefined)[] = [];
+  private authNames = new Int32Array(0);
+  private readonly names = new StringIds();
   private readonly hostByAid: BoundedMap<string, { name: string; ts: number }>;
   /** Raw (still JSON-escaped) values of a line → their decoded copies (aids, SIDs, names and domains repeat). */
   private readonly decoded = new Map<string, string>();
@@ -96,9 +98,9 @@ export class IdentityIndex {
       if (!name) return;
       const a = this.aids.idOf(aid);
       const sid = field('UserSid');
-      if (sid) this.sidNames[this.bySid.insert(a, this.sids.idOf(sid))] = name;
+      if (sid) this.sidNames = this.keep(this.sidNames, this.bySid.insert(a, this.sids.idOf(sid)), name);
       const auth = field('AuthenticationId');
-      if (auth) this.authNames[this.byAuth.insert(a, this.authKey(auth, true))] = name;
+      if (auth) this.authNames = this.keep(this.authNames, this.byAuth.insert(a, this.authKey(auth, true)), name);
     } else {
       const name = field('ComputerName');
       if (!name) return;
@@ -115,18 +117,32 @@ export class IdentityIndex {
     if (userSid) {
       const sid = this.sids.peek(userSid);
       const slot = sid === -1 ? -1 : this.bySid.find(a, sid);
-      if (slot !== -1) return this.sidNames[slot];
+      if (slot !== -1) return this.names.value(this.sidNames[slot]);
     }
     if (authId) {
       const key = this.authKey(authId, false);
       const slot = key === 0 ? -1 : this.byAuth.find(a, key);
-      if (slot !== -1) return this.authNames[slot];
+      if (slot !== -1) return this.names.value(this.authNames[slot]);
     }
     return undefined;
   }
 
   computerName(aid: string | null | undefined): string | undefined {
     return aid ? this.hostByAid.get(aid)?.name : undefined;
+  }
+
+  /** Distinct user names held by the slots. */
+  get nameCount(): number {
+    return this.names.size;
+  }
+
+  /** `name` kept for `slot` in `ids` (grown with the ring's slots; the name the slot held before is let go). */
+  private keep<T extends Int32Array>(ids: T, slot: number, name: string): T {
+    if (slot >= ids.length) ids = grown(ids, Math.min(this.capacity, Math.max(slot + 1, ids.length * 2, 1024)));
+    const id = this.names.acquire(name);
+    this.names.release(ids[slot]);
+    ids[slot] = id;
+    return ids;
   }
 
   /** A logon id's key: its number when a canonical decimal, else a negative string id (0: none assigned yet). */

@@ -1,6 +1,7 @@
+import { StringIds, TextRing } from './bounded';
 import { baseName, dirPath } from './fieldview';
 import { rawString, readValue, valueAt } from './extract';
-import { canonicalNumber, canonicalNumberAt, KeyIds, KeyRing } from './keyring';
+import { canonicalNumber, canonicalNumberAt, grown, KeyIds, KeyRing } from './keyring';
 
 /**
  * Per-object process index: (aid, TargetProcessId) → what the process start said. Network events join to it by
@@ -11,8 +12,9 @@ import { canonicalNumber, canonicalNumberAt, KeyIds, KeyRing } from './keyring';
  * fails open as `attribution: "unresolved"`, it is never dropped), command lines are cut, and the few distinct
  * image names, folders and SIDs are shared between entries.
  *
- * A process start costs no heap object of its own beyond its cut command line: its key lives in arrays of numbers
- * (fdr/keyring.ts: a canonical decimal pid is kept as its number, not as a string), and names are shared strings.
+ * A process start costs no JavaScript heap of its own: its key lives in typed arrays (fdr/keyring.ts: a canonical
+ * decimal pid is kept as its number, not as a string), its names as ids of shared strings (StringIds) in typed arrays,
+ * and its cut command line as bytes in chunks outside the heap (TextRing), decoded only when a join asks for it.
  */
 
 export interface ProcessInfo {
@@ -34,18 +36,23 @@ export class ProcessIndex {
   private readonly pidStrings: KeyIds;
   /** Raw (still JSON-escaped) values of a line → their decoded copies: a repeated aid, image name or SID is not decoded again. */
   private readonly rawStrings = new Map<string, string>();
-  /** A start read from its line keeps its ImageFileName; FileName and FilePath are derived from it when asked for. */
-  private readonly images: (string | undefined)[] = [];
-  private readonly fileNames: (string | undefined)[] = [];
-  private readonly filePaths: (string | undefined)[] = [];
-  private readonly userSids: (string | undefined)[] = [];
-  private readonly commandLines: (string | undefined)[] = [];
-  private readonly strings = new Map<string, string>();
+  /**
+   * Per slot, ids in `strings` (0: none). A start read from its line keeps its ImageFileName; FileName and FilePath are
+   * derived from it when asked for. Grown with the slots of `keys`.
+   */
+  private images = new Int32Array(0);
+  private fileNames = new Int32Array(0);
+  private filePaths = new Int32Array(0);
+  private userSids = new Int32Array(0);
+  private readonly strings = new StringIds();
+  /** Per slot, its cut command line. The slots of `keys` come in ring order, as TextRing needs. */
+  private readonly commandLines: TextRing;
 
   constructor(private readonly capacity = DEFAULT_PROCESS_CAPACITY) {
     this.keys = new KeyRing(capacity);
     this.aids = new KeyIds(capacity);
     this.pidStrings = new KeyIds(capacity);
+    this.commandLines = new TextRing(capacity, MAX_JOINED_COMMANDLINE);
   }
 
   /** Processes forgotten to stay within bounds. */
@@ -61,13 +68,9 @@ export class ProcessIndex {
     if (!aid || !pid) return;
     const num = canonicalNumber(pid);
     const slot = this.slotOf(aid, num, num >= 0 ? undefined : pid);
-    this.images[slot] = undefined;
-    this.fileNames[slot] = this.intern(info.FileName);
-    this.filePaths[slot] = info.FilePath === undefined ? undefined : this.intern(info.FilePath);
-    this.userSids[slot] = info.UserSid === undefined ? undefined : this.intern(info.UserSid);
     const cmd = info.CommandLine;
-    // A fresh copy: a slice would keep the whole source string alive.
-    this.commandLines[slot] = cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd;
+    // Cut as readValue cuts (through UTF-8: a surrogate pair cut in half reads as U+FFFD).
+    this.fill(slot, undefined, fresh(info.FileName), fresh(info.FilePath), fresh(info.UserSid), cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd);
   }
 
   /**
@@ -92,11 +95,7 @@ export class ProcessIndex {
     }
     const sid = this.internRaw(text, valueAt(text, 'UserSid'));
     const slot = this.slotOf(aid, num, pid);
-    this.images[slot] = image;
-    this.fileNames[slot] = fileName === undefined ? undefined : this.intern(fileName);
-    this.filePaths[slot] = filePath === undefined ? undefined : this.intern(filePath);
-    this.userSids[slot] = sid;
-    this.commandLines[slot] = readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE);
+    this.fill(slot, image, fresh(fileName), fresh(filePath), sid, readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE));
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
@@ -111,12 +110,47 @@ export class ProcessIndex {
     }
     const slot = this.keys.find(a, b);
     if (slot === -1) return undefined;
-    const image = this.images[slot];
-    const entry: ProcessInfo = image !== undefined ? { FileName: baseName(image), FilePath: dirPath(image) } : { FileName: this.fileNames[slot]! };
-    if (image === undefined && this.filePaths[slot] !== undefined) entry.FilePath = this.filePaths[slot];
-    if (this.commandLines[slot] !== undefined) entry.CommandLine = this.commandLines[slot];
-    if (this.userSids[slot] !== undefined) entry.UserSid = this.userSids[slot];
+    const strings = this.strings;
+    const image = strings.value(this.images[slot]);
+    const entry: ProcessInfo = image !== undefined ? { FileName: baseName(image), FilePath: dirPath(image) } : { FileName: strings.value(this.fileNames[slot])! };
+    const filePath = strings.value(this.filePaths[slot]);
+    if (image === undefined && filePath !== undefined) entry.FilePath = filePath;
+    const cmd = this.commandLines.get(slot);
+    if (cmd !== undefined) entry.CommandLine = cmd;
+    const sid = strings.value(this.userSids[slot]);
+    if (sid !== undefined) entry.UserSid = sid;
     return entry;
+  }
+
+  /** Distinct names (images, file names, folders, SIDs) held by the slots. */
+  get names(): number {
+    return this.strings.size;
+  }
+
+  /** What a start keeps, in its slot: the ids of its names (what the slot held before is let go) and its command line. */
+  private fill(slot: number, image: string | undefined, fileName: string | undefined, filePath: string | undefined, sid: string | undefined, cmd: string | undefined): void {
+    if (slot >= this.images.length) {
+      const n = Math.min(this.capacity, Math.max(slot + 1, this.images.length * 2, 1024));
+      this.images = grown(this.images, n);
+      this.fileNames = grown(this.fileNames, n);
+      this.filePaths = grown(this.filePaths, n);
+      this.userSids = grown(this.userSids, n);
+    }
+    const strings = this.strings;
+    // Acquired before the old ids are released: a name the slot keeps is not forgotten and copied again.
+    const i = strings.acquire(image);
+    const f = strings.acquire(fileName);
+    const p = strings.acquire(filePath);
+    const u = strings.acquire(sid);
+    strings.release(this.images[slot]);
+    strings.release(this.fileNames[slot]);
+    strings.release(this.filePaths[slot]);
+    strings.release(this.userSids[slot]);
+    this.images[slot] = i;
+    this.fileNames[slot] = f;
+    this.filePaths[slot] = p;
+    this.userSids[slot] = u;
+    this.commandLines.set(slot, cmd);
   }
 
   /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
@@ -143,15 +177,10 @@ export class ProcessIndex {
     this.rawStrings.set(raw.includes('\\') ? Buffer.from(raw).toString() : value, value);
     return value;
   }
-
-  /** Image names, folders and SIDs repeat across processes: keep one copy of each (bounded with the index). */
-  private intern(s: string): string {
-    const have = this.strings.get(s);
-    if (have !== undefined) return have;
-    if (this.strings.size >= this.capacity) this.strings.clear();
-    const copy = s.length > 12 ? Buffer.from(s).toString() : s;
-    this.strings.set(copy, copy);
-    return copy;
-  }
 }
 
+
+/** A copy of a longer string (a slice, or a value of a parsed line, would keep more than itself alive). */
+function fresh(s: string | undefined): string | undefined {
+  return s === undefined || s.length <= 12 ? s : Buffer.from(s).toString();
+}

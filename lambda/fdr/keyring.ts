@@ -1,8 +1,14 @@
 /**
- * Bounded, insertion-ordered key → slot tables on arrays of numbers, for the per-object join indexes (processes,
+ * Bounded, insertion-ordered key → slot tables on typed arrays, for the per-object join indexes (processes,
  * identities). A process start or logon is one entry: keeping it must not cost a heap object per line (the indexes
  * hold up to 100k entries per object, and every object the garbage collector has to trace or copy is paid again at
- * each collection: that, not the lookups, was most of what the string-keyed Maps cost).
+ * each collection: that, not the lookups, was most of what the string-keyed Maps cost). Nor does it cost JavaScript
+ * heap: typed arrays keep their elements outside it, and V8 sizes its old generation as a multiple of the live heap,
+ * so entries kept there would raise the process's peak memory by more than their own size. (The price, measured on a
+ * 400 MB replay: with the join indexes off the heap its old generation stays near 8 MB and V8 runs about 25 short
+ * mark-compacts instead of 5, some 5 % of wall time. It is the small old generation that sets them off, not the
+ * typed arrays' external memory: 80 MB more of typed arrays leave the count as it is, 20 MB more on the heap bring
+ * it down to one.)
  *
  * A key is a pair (a, b): `a` a small integer (an id from `KeyIds`, e.g. the host's aid), `b` a number (a numeric
  * process or logon id as it is, or a negative id of a string from `KeyIds`). Slots are handed out in insertion order
@@ -15,16 +21,17 @@ const MIN_BUCKETS = 1024;
 const MIN_SLOTS = 1024;
 
 export class KeyRing {
-  /** Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. Grown as entries arrive. */
-  private keysA = smis(MIN_BUCKETS);
-  private keysB = doubles(MIN_BUCKETS);
-  private vals = smis(MIN_BUCKETS);
+  /**
+   * Open addressing (linear probing); `vals` holds slot + 1, 0 for an empty bucket. A bucket's key is its slot's
+   * (4 bytes a bucket: the table is at most half full). Grown as entries arrive.
+   */
+  private vals = new Int32Array(MIN_BUCKETS);
   private mask = MIN_BUCKETS - 1;
   private live = 0;
-  /** Per slot: its key, and whether it is still that key's slot. Grown up to `capacity`. */
-  private slotA: number[] = [];
-  private slotB: number[] = [];
-  private alive: number[] = [];
+  /** Per slot: its key, and whether it is still that key's slot. Grown (doubling) up to `capacity`. */
+  private slotA = new Int32Array(0);
+  private slotB = new Float64Array(0);
+  private alive = new Uint8Array(0);
   /** Insertions so far (the next slot is `seq % capacity`), and the oldest position not yet forgotten. */
   private seq = 0;
   private tail = 0;
@@ -45,15 +52,20 @@ export class KeyRing {
     return this.forgotten;
   }
 
+  /** Slots allocated so far: doubled as entries arrive, never beyond `capacity`. */
+  get slots(): number {
+    return this.alive.length;
+  }
+
   /** The slot of key (a, b), or -1. */
   find(a: number, b: number): number {
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     for (let i = hash(a, b) & this.mask; ; i = (i + 1) & this.mask) {
       const v = vals[i];
       if (v === EMPTY) return -1;
-      if (keysA[i] === a && keysB[i] === b) return v - 1;
+      if (slotA[v - 1] === a && slotB[v - 1] === b) return v - 1;
     }
   }
 
@@ -62,6 +74,7 @@ export class KeyRing {
    * the caller kept in the key's previous slot is no longer reachable through the key.
    */
   insert(a: number, b: number): number {
+    if ((a | 0) !== a) throw new RangeError(`KeyRing key a must be a 32-bit integer, not ${a}`);
     const bucket = this.bucketOf(a, b);
     if (this.vals[bucket] !== EMPTY) this.alive[this.vals[bucket] - 1] = 0;
     if (this.seq - this.tail >= this.capacity) this.forgetOldest();
@@ -71,13 +84,10 @@ export class KeyRing {
     this.slotA[slot] = a;
     this.slotB[slot] = b;
     this.alive[slot] = 1;
-    // The bucket may have moved if forgetting shifted entries back: look it up again.
+    // The bucket may have moved if forgetting shifted entries back: look it up again. (The key's old slot, dead, still
+    // holds the key until it is written again: then it is this very slot, with the same key.)
     const at = this.bucketOf(a, b);
-    if (this.vals[at] === EMPTY) {
-      this.keysA[at] = a;
-      this.keysB[at] = b;
-      this.live++;
-    }
+    if (this.vals[at] === EMPTY) this.live++;
     this.vals[at] = slot + 1;
     if (this.live * 2 > this.vals.length) this.rehash(this.vals.length * 2);
     return slot;
@@ -101,26 +111,24 @@ export class KeyRing {
 
   /** The bucket holding (a, b), or the empty bucket where it would go. */
   private bucketOf(a: number, b: number): number {
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     let i = hash(a, b) & this.mask;
-    while (vals[i] !== EMPTY && !(keysA[i] === a && keysB[i] === b)) i = (i + 1) & this.mask;
+    for (let v = vals[i]; v !== EMPTY && !(slotA[v - 1] === a && slotB[v - 1] === b); v = vals[i]) i = (i + 1) & this.mask;
     return i;
   }
 
   /** Empty bucket `i`, shifting later entries of its probe run back (no tombstones: lookups stay short). */
   private remove(i: number): void {
     const mask = this.mask;
-    const keysA = this.keysA;
-    const keysB = this.keysB;
+    const slotA = this.slotA;
+    const slotB = this.slotB;
     const vals = this.vals;
     for (let j = (i + 1) & mask; vals[j] !== EMPTY; j = (j + 1) & mask) {
-      const home = hash(keysA[j], keysB[j]) & mask;
+      const home = hash(slotA[vals[j] - 1], slotB[vals[j] - 1]) & mask;
       // Entry j may fill the hole at i when its home is not within (i, j] (cyclically).
       if (i <= j ? home <= i || home > j : home <= i && home > j) {
-        keysA[i] = keysA[j];
-        keysB[i] = keysB[j];
         vals[i] = vals[j];
         i = j;
       }
@@ -129,42 +137,27 @@ export class KeyRing {
   }
 
   private rehash(buckets: number): void {
-    const [oldA, oldB, oldV] = [this.keysA, this.keysB, this.vals];
-    this.keysA = smis(buckets);
-    this.keysB = doubles(buckets);
-    this.vals = smis(buckets);
+    const old = this.vals;
+    this.vals = new Int32Array(buckets);
     this.mask = buckets - 1;
-    for (let k = 0; k < oldV.length; k++) {
-      if (oldV[k] === EMPTY) continue;
-      const i = this.bucketOf(oldA[k], oldB[k]);
-      this.keysA[i] = oldA[k];
-      this.keysB[i] = oldB[k];
-      this.vals[i] = oldV[k];
+    for (let k = 0; k < old.length; k++) {
+      const v = old[k];
+      if (v !== EMPTY) this.vals[this.bucketOf(this.slotA[v - 1], this.slotB[v - 1])] = v;
     }
   }
 
   private growSlots(n: number): void {
-    for (let k = this.alive.length; k < n; k++) {
-      this.slotA.push(0);
-      this.slotB.push(0.5); // a double from the start: the array keeps unboxed doubles
-      this.alive.push(0);
-    }
+    this.slotA = grown(this.slotA, n);
+    this.slotB = grown(this.slotB, n);
+    this.alive = grown(this.alive, n);
   }
 }
 
-/**
- * Plain arrays, not typed arrays: their elements live on the JavaScript heap as unboxed numbers (nothing for the
- * collector to trace), while large typed arrays are external memory, which V8 counts against a budget that, with a
- * small heap, set off a full collection every few tens of milliseconds (measured: 25–30 instead of 5 per 400 MB).
- */
-function smis(n: number): number[] {
-  return new Array<number>(n).fill(0);
-}
-
-function doubles(n: number): number[] {
-  const a = new Array<number>(n).fill(0.5);
-  a.fill(0);
-  return a;
+/** `a` copied into the start of a new, longer typed array of the same kind with `n` elements (the rest zero). */
+export function grown<T extends Int32Array | Float64Array | Uint8Array>(a: T, n: number): T {
+  const b = new (a.constructor as new (n: number) => T)(n);
+  b.set(a);
+  return b;
 }
 
 /** Mixes the pair into 32 bits (b's low and high words: ids up to 2^53, and negative string ids). */

@@ -112,4 +112,29 @@ describe('same-object identity', () => {
     expect(x.userName(aid, 'S-10')).toBeUndefined();
     expect(x.userName(aid, undefined, '10')).toBeUndefined();
   });
+
+  it('never names a held logon with another user, however many names come and go; names held stay bounded', () => {
+    const capacity = 30;
+    const x = new IdentityIndex(capacity);
+    const bySid = new Map<string, string>();
+    const byAuth = new Map<string, string>();
+    const sids: string[] = [];
+    const auths: string[] = [];
+    for (let i = 0; i < 3000; i++) {
+      // SIDs and logon ids repeat (a slot's name changes), names are mostly new (their ids are freed and reused).
+      const sid = `S-1-5-21-${i % 25}`; // (fewer than capacity: the key ids never start afresh)
+      const auth = String(1 + (i % 22));
+      const user = i % 4 === 0 ? `shared${i % 3}` : `user${i}`;
+      x.addLine(JSON.stringify({ event_simpleName: i % 2 ? 'UserLogon' : 'UserIdentity', aid, UserSid: sid, UserName: user, LogonDomain: 'CORP', AuthenticationId: auth }), 'UserLogon');
+      bySid.set(sid, `CORP\\${user}`);
+      byAuth.set(auth, `CORP\\${user}`);
+      sids.push(sid);
+      auths.push(auth);
+      if (i % 41 === 0 || i === 2999) {
+        for (const s of new Set(sids.slice(-capacity))) expect([s, x.userName(aid, s)]).toEqual([s, bySid.get(s)]);
+        for (const a of new Set(auths.slice(-capacity))) expect([a, x.userName(aid, 'S-none', a)]).toEqual([a, byAuth.get(a)]);
+      }
+    }
+    expect(x.nameCount).toBeLessThanOrEqual(2 * capacity);
+  });
 });

@@ -131,3 +131,63 @@ describe('ProcessIndex keys: a process id is the string the field view reads, wh
     expect(p.get(aid, '1000')!.FileName).toBe('added.exe');
   });
 });
+
+describe('ProcessIndex storage (names as ids of shared strings, command lines as bytes outside the heap)', () => {
+  const aid = 'd'.repeat(32);
+  const start = (pid: number, image: string, cmd: string, sid = 'S-1-5-18') => JSON.stringify({ aid, TargetProcessId: String(pid), ImageFileName: image, CommandLine: cmd, UserSid: sid });
+
+  it('gives back command lines exactly as read: escapes, non-ASCII, surrogate pairs, lone surrogates, a pair cut at the bound', () => {
+    const long = 'x'.repeat(MAX_JOINED_COMMANDLINE - 1) + '😀 tail'; // the cut falls inside the pair
+    const cmds = [
+      'plain ascii',
+      'C:\\Windows\\system32\\cmd.exe /c "echo \\\\srv\\C$"',
+      'naïve café \u00e9\u00ff',
+      '日本語 \u2603 😀',
+      'lone \ud800 surrogate',
+      '\u0000\u001f\u007f controls',
+      long,
+      'é'.repeat(MAX_JOINED_COMMANDLINE + 3),
+    ];
+    const p = new ProcessIndex();
+    cmds.forEach((cmd, i) => p.addLine(start(i, `x${i}.exe`, cmd)));
+    // Written with \uXXXX escapes for every non-ASCII character, as some writers do.
+    const escaped = (s: string) => JSON.stringify(s).replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    cmds.forEach((cmd, i) => p.addLine(start(100 + i, `x${i}.exe`, '').replace('"CommandLine":""', `"CommandLine":${escaped(cmd)}`)));
+    cmds.forEach((cmd, i) => {
+      const viaParse = new ProcessIndex();
+      const ev = JSON.parse(start(i, `x${i}.exe`, cmd)) as Record<string, unknown>;
+      viaParse.add(aid, String(i), processInfo(ev)!);
+      const want = viaParse.get(aid, String(i))!.CommandLine;
+      expect([i, p.get(aid, String(i))!.CommandLine]).toEqual([i, want]);
+      expect([i, p.get(aid, String(100 + i))!.CommandLine]).toEqual([i, want]);
+    });
+    expect(p.get(aid, '0')!.CommandLine).toBe('plain ascii');
+    expect(p.get(aid, '4')!.CommandLine).toBe('lone \ud800 surrogate'); // not U+FFFD: kept as UTF-16
+    expect(p.get(aid, '6')!.CommandLine).toBe(`${'x'.repeat(MAX_JOINED_COMMANDLINE - 1)}\ufffd`);
+    expect(p.get(aid, '7')!.CommandLine).toBe('é'.repeat(MAX_JOINED_COMMANDLINE));
+  });
+
+  it('never gives a live start another start\'s name or command line, however many distinct names and lines pass through', () => {
+    const capacity = 40;
+    const p = new ProcessIndex(capacity);
+    const want = new Map<string, { FileName: string; CommandLine: string; UserSid: string }>();
+    const order: string[] = [];
+    for (let i = 0; i < 5000; i++) {
+      // Names mostly unique (their ids are freed and reused as starts are forgotten), some shared; pids repeat.
+      const pid = String(i % 7 === 0 ? i % 50 : 1000 + i);
+      const name = i % 3 === 0 ? `shared${i % 4}.exe` : `unique${i}.exe`;
+      const cmd = `${name} ${'é'.repeat(i % 5)} ${'-'.repeat((i * 37) % 300)}`.slice(0, MAX_JOINED_COMMANDLINE);
+      const sid = `S-1-5-21-${i % 11}`;
+      p.addLine(start(Number(pid), `\\Device\\HarddiskVolume2\\${name}`, cmd, sid));
+      want.set(pid, { FileName: name, CommandLine: cmd, UserSid: sid });
+      order.push(pid);
+      if (i % 53 === 0 || i === 4999) {
+        // The last `capacity` starts are held (a pid started again holds its newest start).
+        for (const k of new Set(order.slice(-capacity))) expect([k, p.get(aid, k)]).toEqual([k, { ...want.get(k)!, FilePath: '\\' }]);
+      }
+    }
+    expect(p.size).toBeLessThanOrEqual(capacity);
+    // Names are held per slot (image and SID: at most two per slot), never more.
+    expect(p.names).toBeLessThanOrEqual(2 * capacity);
+  });
+});

@@ -125,6 +125,36 @@ describe('KeyRing', () => {
     }
   });
 
+  it('grows its slots by doubling up to capacity, never beyond, and forgets in FIFO order once full', () => {
+    const capacity = 5000;
+    const r = new KeyRing(capacity);
+    expect(r.slots).toBe(1024); // small rings stay small
+    for (let i = 0; i < 3000; i++) expect(r.insert(1, i)).toBe(i);
+    expect(r.slots).toBe(4096);
+    for (let i = 3000; i < capacity; i++) r.insert(1, i);
+    expect(r.slots).toBe(capacity); // not 8192
+    expect([r.size, r.evicted]).toEqual([capacity, 0]);
+    // Past capacity: slots come round in order, the oldest key goes first, nothing grows.
+    for (let i = capacity; i < capacity + 1500; i++) expect(r.insert(2, i)).toBe(i - capacity);
+    expect(r.slots).toBe(capacity);
+    expect([r.size, r.evicted]).toEqual([capacity, 1500]);
+    expect(r.find(1, 1499)).toBe(-1);
+    expect(r.find(1, 1500)).toBe(1500);
+    expect(r.find(2, capacity + 1499)).toBe(1499);
+    // Large numeric keys (beyond 32 bits, up to 2^53) and negative string ids survive the growth.
+    const big = new KeyRing(4000);
+    for (let i = 0; i < 4000; i++) big.insert(3, i % 2 ? 2 ** 52 + i : -i - 1);
+    for (let i = 0; i < 4000; i++) expect(big.find(3, i % 2 ? 2 ** 52 + i : -i - 1)).toBe(i);
+    expect(big.find(3, 2 ** 52)).toBe(-1);
+  });
+
+  it('takes only a 32-bit integer as the first half of a key', () => {
+    const r = new KeyRing(2);
+    expect(() => r.insert(2 ** 31, 1)).toThrow(/32-bit/);
+    expect(() => r.insert(1.5, 1)).toThrow(/32-bit/);
+    expect(r.size).toBe(0);
+  });
+
   it('rejects a capacity that is not a positive integer', () => {
     expect(() => new KeyRing(0)).toThrow(/positive integer/);
     expect(() => new KeyRing(1.5)).toThrow(/positive integer/);
