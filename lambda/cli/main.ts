@@ -7,13 +7,14 @@
  * that could not run, 2 where a command says so (some input unreadable); `-h`/`--help` everywhere;
  * `--version`/`-V`; no terminal control sequences under NO_COLOR or TERM=dumb.
  *
- * Start-up: this module loads only args.ts and usage.ts; each command imports what it needs when it runs, so
+ * Start-up: this module loads only args.ts, usage.ts and heap.ts; each command imports what it needs when it runs, so
  * `help`, `--version` and `lint` never load the AWS SDK or the pipeline.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command, EXIT_USAGE, nearest, packageRoot, parseCommand, plainIo, type CommandSpec } from './args';
+import { keepYoungGenerationSmall } from './heap';
 import type { InflateMode, Io, ReplayFormat } from './replay';
 import { commandUsage, groupUsage, UsageError } from './usage';
 
@@ -335,6 +336,8 @@ export async function run(argv: string[] = process.argv.slice(2)): Promise<void>
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EPIPE' && err.code !== 'ERR_STREAM_DESTROYED') throw err;
   });
+  // The CLI owns this process: a long replay (or sync) is one streaming pass, best with a small young generation.
+  keepYoungGenerationSmall();
   try {
     process.exitCode = await main(argv, { stdout: process.stdout, stderr: process.stderr });
   } catch (err) {

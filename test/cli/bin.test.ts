@@ -104,7 +104,7 @@ describe('start-up: what each command loads before it runs (the build module gra
 
   it('help and --version: the command table, its parser and usage text; node built-ins only', () => {
     const { sources, packages } = staticClosure([out('cli.js')]);
-    expect(sources).toEqual(['lambda/cli/args.ts', 'lambda/cli/main.ts', 'lambda/cli/usage.ts']);
+    expect(sources).toEqual(['lambda/cli/args.ts', 'lambda/cli/heap.ts', 'lambda/cli/main.ts', 'lambda/cli/usage.ts']);
     expect(packages.filter((p) => !p.startsWith('node:'))).toEqual([]);
   });
 
