@@ -1,7 +1,7 @@
 /**
  * Streaming benchmark (`npm run bench`).
  *
- *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,inline,handler] [--rules DIR]…
+ *   npm run bench [-- --scale 0.1] [--rounds 3] [--modes gunzip,split,decode,naive,replay,thread,handler] [--rules DIR]…
  *                 [--no-adversarial] [--no-stateful] [--no-noise]
  *   BENCH_SCALE=0.1 npm run bench        (quick run: 10 MB / 40 MB instead of 100 MB / 400 MB)
  *   --rules DIR (repeatable): the rule packs replay, handler and decode run (default: the shipped packs)
@@ -12,9 +12,8 @@
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
  *   replay  the real CLI as a black box, compiled as users run it: node bin/fdr-detect.mjs replay FILE --format ndjson > /dev/null
- *           (`--inflate auto`: at the bench's sizes gzip is inflated in a worker thread, on a 2+ core machine)
- *   inline  the same with `--inflate inline`: gzip inflated on the main thread, taking turns with the line work (as
- *           the Lambda does)
+ *           (gzip inflated on the main thread, as the Lambda does)
+ *   thread  the same with `--inflate thread`: gzip inflated in a worker thread, beside the line work
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
  *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target: its read
@@ -41,10 +40,10 @@ import { BENCH_DIR, benchScale, ensureBenchFiles, type BenchFile } from './gener
 import { runNoise } from './noise';
 import { runStateful } from './stateful';
 
-type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'inline' | 'handler';
-const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'inline', 'handler'];
+type Mode = 'gunzip' | 'split' | 'decode' | 'naive' | 'replay' | 'thread' | 'handler';
+const ALL_MODES: Mode[] = ['gunzip', 'split', 'decode', 'naive', 'replay', 'thread', 'handler'];
 /** The modes that run the compiled CLI. */
-const CLI_MODES: Mode[] = ['replay', 'inline'];
+const CLI_MODES: Mode[] = ['replay', 'thread'];
 const ROOT = resolve(process.cwd());
 /** The compiled CLI, as users run it (`npm run bench` builds it first). */
 const CLI = join(ROOT, 'bin', 'fdr-detect.mjs');
@@ -121,7 +120,7 @@ async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<S
   try {
     const r = await run(
       process.execPath,
-      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...(mode === 'inline' ? ['--inflate', 'inline'] : []), ...RULES.flatMap((d) => ['--rules', d])],
+      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...(mode === 'thread' ? ['--inflate', 'thread'] : []), ...RULES.flatMap((d) => ['--rules', d])],
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
     if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);
@@ -152,7 +151,7 @@ async function main(): Promise<void> {
   mkdirSync(BENCH_DIR, { recursive: true });
   const files = ensureBenchFiles(scale);
   if (modes.some((m) => CLI_MODES.includes(m)) && !existsSync(CLI)) {
-    console.error(`replay, inline: SKIPPED — ${CLI} does not exist yet (the CLI is written elsewhere); other modes still run`);
+    console.error(`replay, thread: SKIPPED — ${CLI} does not exist yet (the CLI is written elsewhere); other modes still run`);
     modes = modes.filter((m) => !CLI_MODES.includes(m));
   }
   console.error(
@@ -231,7 +230,7 @@ async function main(): Promise<void> {
   out.push('');
   out.push('targets:');
   const verdict = (ok: boolean) => (ok ? 'PASS' : 'MISS');
-  for (const m of ['replay', 'inline', 'decode'] as Mode[]) {
+  for (const m of ['replay', 'thread', 'decode'] as Mode[]) {
     if (!live.includes(m)) {
       out.push(`  ${m}: SKIPPED${failed.has(m) ? ` (${failed.get(m)!.split('\n')[0]})` : CLI_MODES.includes(m) && !existsSync(CLI) ? ' (CLI not present)' : ''}`);
       continue;
@@ -239,7 +238,7 @@ async function main(): Promise<void> {
     const a = stat(m, 0), b = stat(m, 1);
     const ratio = marginal(m) / gm;
     const growth = (b.peakRssMB - a.peakRssMB) / a.peakRssMB;
-    const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : m === 'inline' ? ' (replay with inflate on the main thread, as in the Lambda)' : '';
+    const info = m === 'decode' ? ' (decoder alone; the target is for replay)' : m === 'thread' ? ' (replay --inflate thread: gzip in a worker thread)' : '';
     out.push(`  ${m} marginal throughput ≥ 85% of gunzip floor's: ${(ratio * 100).toFixed(0)}%  ${verdict(ratio >= 0.85)}${info}`);
     out.push(`  ${m} peak RSS < 256 MB: ${Math.max(a.peakRssMB, b.peakRssMB).toFixed(0)} MB  ${verdict(Math.max(a.peakRssMB, b.peakRssMB) < 256)}`);
     if (CLI_MODES.includes(m) && a.mainCpuMs !== undefined && b.mainCpuMs !== undefined && live.includes('gunzip')) {
@@ -269,12 +268,6 @@ async function main(): Promise<void> {
       `  handler read path (GetObject stream + pipeline) within 10% of replay on the ${mb(bytes).toFixed(0)} MB file: ${hRead.toFixed(0)} vs ${r.toFixed(0)} MB/s = ${(rr * 100).toFixed(0)}%  ${verdict(rr >= 0.9)}` +
         (replayInner === undefined ? ' (replay timed as a whole process: no summary line)' : ''),
     );
-    if (live.includes('inline')) {
-      // Like for like: the Lambda inflates on its one thread, as replay --inflate inline does.
-      const inlineInner = stat('inline', big).innerMs;
-      const ri = thr(bytes, inlineInner ?? stat('inline', big).wallMs);
-      out.push(`    against replay with inflate inline (as the handler inflates): ${hRead.toFixed(0)} vs ${ri.toFixed(0)} MB/s = ${((hRead / ri) * 100).toFixed(0)}%  ${verdict(hRead / ri >= 0.9)}`);
-    }
     const ex = samples.get(key('handler', big))?.map((x) => x.explain).filter((x) => x !== undefined) ?? [];
     if (ex.length > 0) {
       const drain = median(ex.map((x) => x.drainMs));
@@ -320,8 +313,8 @@ async function main(): Promise<void> {
       split: 'split (decoder, nothing parsed)',
       decode: 'decode (every candidate parsed)',
       naive: 'naive (JSON.parse of every line)',
-      replay: '**replay** (inflate in a worker thread)',
-      inline: 'replay, inflate inline (as in the Lambda)',
+      replay: '**replay**',
+      thread: 'replay --inflate thread (gzip in a worker thread)',
       handler: 'handler (read path; CPU: whole invocation)',
     };
     const [a, b] = files.map((f) => `${mb(f.plainBytes).toFixed(0)} MB`);
