@@ -18,6 +18,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { StaticContextStore } from './context/file';
+import { keepYoungGenerationSmall } from './heap';
 import { ConfigError, readConfig, safetyMargin, type HandlerConfig } from './handler/config';
 import { policyOf } from './context/policy';
 import { isStateful } from './stateful/index';
@@ -36,6 +37,9 @@ import { sharedContextCache } from './stores/context-dynamodb/cache';
 import { DynamoContextStore } from './stores/context-dynamodb/lookup';
 import { DynamoFdrWriter } from './stores/context-dynamodb/fdr-writer';
 import { DynamoDedupeStore } from './stores/dedupe-dynamodb';
+
+// Each object is one long streaming pass: a young generation kept small holds peak memory flat (lambda/heap.ts).
+keepYoungGenerationSmall();
 
 const SERVICE = process.env.POWERTOOLS_SERVICE_NAME ?? SERVICE_NAME;
 export const logger = new Logger({ serviceName: SERVICE });

@@ -7,14 +7,14 @@
  * that could not run, 2 where a command says so (some input unreadable); `-h`/`--help` everywhere;
  * `--version`/`-V`; no terminal control sequences under NO_COLOR or TERM=dumb.
  *
- * Start-up: this module loads only args.ts, usage.ts and heap.ts; each command imports what it needs when it runs, so
+ * Start-up: this module loads only args.ts, usage.ts and ../heap.ts; each command imports what it needs when it runs, so
  * `help`, `--version` and `lint` never load the AWS SDK or the pipeline.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { command, EXIT_USAGE, nearest, packageRoot, parseCommand, plainIo, type CommandSpec } from './args';
-import { keepYoungGenerationSmall } from './heap';
+import { keepYoungGenerationSmall } from '../heap';
 import type { InflateMode, Io, ReplayFormat } from './replay';
 import { commandUsage, groupUsage, UsageError } from './usage';
 

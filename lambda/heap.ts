@@ -1,5 +1,5 @@
 /**
- * V8's young generation for a long streaming pass. V8 doubles the young generation (up to 16 MB per semi-space, three
+ * V8's young generation for a long streaming pass (the CLI and the Lambda handler set it when they start). V8 doubles the young generation (up to 16 MB per semi-space, three
  * of them resident) whenever a scavenge finds many survivors, and a replay's queued chunks and pending lines look like
  * survivors: over the bench's 400 MB input it grows to its maximum, the largest part of what replay's peak RSS gained
  * over the 100 MB input. Kept at its initial size, collections are more frequent and smaller: inline replay of the

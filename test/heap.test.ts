@@ -1,13 +1,14 @@
 /**
- * The CLI keeps V8's young generation at its initial size (lambda/cli/heap.ts): measured in child processes, since
- * the setting is process-wide. A survivor-heavy allocation loop grows an unbounded young generation to tens of MB.
+ * The CLI and the Lambda handler keep V8's young generation from growing (lambda/heap.ts): measured in child
+ * processes, since the setting is process-wide. A survivor-heavy allocation loop grows an unbounded young generation
+ * to tens of MB.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../../infra/index';
+import { PROJECT_ROOT } from '../infra/index';
 
 const dir = mkdtempSync(join(tmpdir(), 'fdr-heap-'));
 /** Preloaded: once the program is done, churn objects that survive a few scavenges, then print new space's size. */
@@ -39,7 +40,13 @@ describe('the young generation of the CLI process', () => {
   });
 
   it('keepYoungGenerationSmall does it from the source too', () => {
-    const code = `import(${JSON.stringify(join(PROJECT_ROOT, 'lambda/cli/heap.ts'))}).then((m) => m.keepYoungGenerationSmall())`;
+    const code = `import(${JSON.stringify(join(PROJECT_ROOT, 'lambda/heap.ts'))}).then((m) => m.keepYoungGenerationSmall())`;
     expect(newSpaceMB(['--import', 'tsx', '-e', code])).toBeLessThanOrEqual(4);
+  });
+
+  it('the Lambda handler module sets it when it loads (after its imports, which grow it a little first)', () => {
+    const code = `import(${JSON.stringify(join(PROJECT_ROOT, 'dist', 'handler.js'))})`;
+    expect(newSpaceMB(['-e', code])).toBeLessThanOrEqual(8);
+    expect(newSpaceMB(['-e', ''])).toBeGreaterThan(16);
   });
 });
