@@ -78,8 +78,9 @@ function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-function fail(stats: DecodeStats, stage: 'format', code: string, msg: string, atByte: number): void {
-  stats.error ??= { stage, message: msg, transient: false, code, atByte };
+/** A format error (the inflater and the source record their own). */
+function fail(stats: DecodeStats, code: string, msg: string, atByte: number): void {
+  stats.error ??= { stage: 'format', message: msg, transient: false, code, atByte };
 }
 
 /**
@@ -139,7 +140,7 @@ class Input extends PullInput {
 async function* run(input: Input, stats: DecodeStats, lines: LineDecoder, o: DecodeInflate): AsyncGenerator<DecodedEvent[], void, undefined> {
   const sniffed = sniffObject(await peek(input, SNIFF_BYTES));
   if (sniffed.kind === 'unsupported') {
-    fail(stats, 'format', 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
+    fail(stats, 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
     await input.close();
     return;
   }
@@ -154,7 +155,7 @@ async function* run(input: Input, stats: DecodeStats, lines: LineDecoder, o: Dec
     const bad = Object.values(stats.skipped).reduce((a, b) => a + b, 0);
     if (stats.lines > 0 && bad === stats.lines) {
       const why = Object.entries(stats.skipped).filter(([, n]) => n > 0).map(([r, n]) => `${r}=${n}`).join(', ');
-      fail(stats, 'format', 'no-valid-lines', `no valid line: all ${stats.lines} lines were skipped (${why})`, stats.bytesIn);
+      fail(stats, 'no-valid-lines', `no valid line: all ${stats.lines} lines were skipped (${why})`, stats.bytesIn);
     }
   }
 }
@@ -182,7 +183,7 @@ async function* inflated(input: Input, stats: DecodeStats, lines: LineDecoder, o
   const contentOk = (): boolean => {
     const sniffed = sniffContent(head!.length === 1 ? head![0] : Buffer.concat(head!, headLen));
     if (sniffed.kind !== 'unsupported') return true;
-    fail(stats, 'format', 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
+    fail(stats, 'unsupported-format', `unsupported input: ${sniffed.format}`, 0);
     return false;
   };
   const flushHead = function* (): Generator<DecodedEvent[], void, undefined> {

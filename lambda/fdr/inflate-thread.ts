@@ -98,6 +98,7 @@ export function workerInflater(opts: WorkerInflaterOptions = {}): Inflater {
   const lead = Math.max(1, Math.floor(opts.lead ?? DEFAULT_LEAD));
   const inputAhead = Math.max(1, Math.floor(opts.inputAhead ?? DEFAULT_INPUT_AHEAD));
   const script = opts.script;
+  // Only the options cross to the worker (workerData is cloned: the decoder's own fields, functions among them, stay).
   return (input, o, report) => inflateInWorker(input, { chunkSize: o.chunkSize, step: o.step, fine: o.fine }, report, lead, inputAhead, script);
 }
 

@@ -111,10 +111,6 @@ export async function peek(input: PullInput, n: number): Promise<Buffer> {
   return all.subarray(0, n);
 }
 
-function message(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
 function fail(report: InflateReport, code: string, msg: string, atByte: number, cause?: unknown): void {
   report.error ??= { stage: 'gzip', message: msg, transient: false, code, atByte, cause };
 }
@@ -275,7 +271,7 @@ async function* member(input: PullInput, o: InflateOptions, offset: number, repo
     await pump;
   } else {
     pump.catch(() => undefined); // it sees the failed stream and closes the source by itself
-    fail(report, 'corrupt-gzip', message(gzError), offset + gz.bytesWritten, gzError);
+    fail(report, 'corrupt-gzip', (gzError as Error).message, offset + gz.bytesWritten, gzError);
   }
   if (memberEnd && !report.error) {
     gz.destroy();
