@@ -201,7 +201,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
       settle(waiting, ev); // memory stays bounded: decide now, failing open as at the end of the object
     }
   };
-  const decodeOptions: DecodeOptions = { ...deps.decode, eventTypes, gates, signal: deps.signal };
+  const decodeOptions: DecodeOptions = { ...deps.decode, eventTypes, gates, signal: deps.signal, onEvent: consume };
 
   let stats: DecodeStats | undefined;
   let error: ObjectResult['error'];
@@ -209,7 +209,7 @@ export async function processObject(ref: ObjectRef, deps: PipelineDeps): Promise
     const body = await deps.source.open(ref, deps.signal);
     const decoded = decodeEvents(body, decodeOptions);
     stats = decoded.stats;
-    for await (const batch of decoded.events) for (const ev of batch) consume(ev);
+    for await (const _ of decoded.events); // reads the object: its events go to consume as each line is read (onEvent)
     if (stats.error?.stage === 'gzip' && !deps.signal?.aborted) {
       stats = await recoverBeforeDamage(ref, deps, decodeOptions, () => lastLine, consume, stats);
     }
@@ -283,8 +283,12 @@ async function recoverBeforeDamage(
     try {
       const lastLine = seen();
       const body = await deps.source.open(ref, deps.signal);
-      const again = decodeEvents(body, { ...options, fineInflate: { from: Math.max(0, at - margin), step } });
-      for await (const batch of again.events) for (const ev of batch) if (ev.line > lastLine) consume(ev);
+      const again = decodeEvents(body, {
+        ...options,
+        fineInflate: { from: Math.max(0, at - margin), step },
+        onEvent: (ev) => ev.line > lastLine && consume(ev),
+      });
+      for await (const _ of again.events);
       if (again.stats.error?.stage !== 'gzip') break; // the object changed under us: keep what we have
       stats = again.stats;
     } catch {

@@ -54,6 +54,7 @@ export function decodeEvents(
     // Invalid type names are a programming error (not bad data): this throws here, synchronously.
     prefilter: createPrefilter(opts.eventTypes),
     gates: opts.gates,
+    onEvent: opts.onEvent,
   });
   const chunkSize = positive(opts.chunkSize, DEFAULT_CHUNK_SIZE);
   const inflate: DecodeInflate = {

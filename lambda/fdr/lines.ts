@@ -27,6 +27,8 @@ export interface LineDecoderOptions {
   prefilter: Prefilter | null;
   /** Literal gates by event type; only used with a prefilter (which names each candidate line's type). */
   gates?: ReadonlyMap<string, LineGate>;
+  /** Where events go as they are read (see DecodeOptions.onEvent); into the caller's batch when unset. */
+  onEvent?: (ev: DecodedEvent) => void;
 }
 
 export function emptyStats(): DecodeStats {
@@ -71,6 +73,7 @@ export class LineDecoder {
   private readonly maxSamples: number;
   private readonly prefilter: Prefilter | null;
   private readonly gates: ReadonlyMap<string, LineGate> | null;
+  private readonly onEvent: ((ev: DecodedEvent) => void) | null;
   /** Reused per region: the prefilter's hits and the types they name. */
   private readonly hitPositions: number[] = [];
   private readonly hitTypes: (string | undefined)[] = [];
@@ -87,6 +90,7 @@ export class LineDecoder {
     this.maxSamples = opts.maxSkippedSamples;
     this.prefilter = opts.prefilter;
     this.gates = opts.prefilter !== null && opts.gates && opts.gates.size > 0 ? opts.gates : null;
+    this.onEvent = opts.onEvent ?? null;
   }
 
   /** Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out`. */
@@ -277,7 +281,7 @@ export class LineDecoder {
       }
     }
     this.stats.candidates++;
-    out.push({ line: lineNo, event: value as Record<string, unknown>, text });
+    this.emit({ line: lineNo, event: value as Record<string, unknown>, text }, out);
   }
 
   /**
@@ -291,8 +295,13 @@ export class LineDecoder {
     // the prefilter gives one only when every `event_simpleName` key of the line names it.)
     if (gate.partial && mayNest(text)) return false;
     this.stats.gated = (this.stats.gated ?? 0) + 1;
-    if (gate.partial) out.push({ line: lineNo, event: { event_simpleName: type }, text, partial: true });
+    if (gate.partial) this.emit({ line: lineNo, event: { event_simpleName: type }, text, partial: true }, out);
     return true;
+  }
+
+  private emit(ev: DecodedEvent, out: DecodedEvent[]): void {
+    if (this.onEvent !== null) this.onEvent(ev);
+    else out.push(ev);
   }
 
   /**

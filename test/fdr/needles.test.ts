@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { LineGate } from '../../lambda/fdr/types';
 import { byteNeedles, linePredicate, WORD_END } from '../../lambda/rules/literals';
-import { chunked, collect, ndjson } from './decode-helpers';
+import { chunked, collect, decode, ndjson } from './decode-helpers';
 
 describe('byte needles (letter-free literals searched on raw bytes)', () => {
   it('takes the longest letter-free literal of each alternative; none when an alternative has only letters', () => {
@@ -50,5 +50,38 @@ describe('the decoder settles lines on byte needles before decoding them', () =>
     expect(events).toEqual([]);
     expect(stats.skipped['invalid-json']).toBe(1);
     expect(stats.gated).toBe(1);
+  });
+});
+
+describe('events handed over as each line is read (onEvent)', () => {
+  const pr = (pid: string, cmd: string) => ({ event_simpleName: 'ProcessRollup2', aid: 'a1', TargetProcessId: pid, ImageFileName: '\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe', CommandLine: cmd });
+  const nc = (port: string) => ({ event_simpleName: 'NetworkConnectIP4', aid: 'a1', ContextProcessId: '1', RemotePort: port });
+  // Lines past the sniffed head (a few KiB) show that events are handed over before the input has been read.
+  const filler = Array.from({ length: 100 }, () => nc('443'));
+  const lines = [pr('1', 'cmd /c dir'), nc('445'), pr('2', 'psexec \\\\h cmd'), pr('3', 'whoami'), nc('443'), nc('445'), '{"broken"', ...filler];
+  const body = Buffer.from(lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n');
+  const gates = new Map<string, LineGate>([
+    ['ProcessRollup2', { keep: linePredicate([['psexec']]), partial: true }],
+    ['NetworkConnectIP4', { keep: linePredicate([['445']]), needles: byteNeedles([['445']]) }],
+  ]);
+  const opts = { eventTypes: ['ProcessRollup2', 'NetworkConnectIP4'], gates };
+  const expected = [[1, true], [2, false], [3, false], [4, true], [6, false]];
+
+  for (const size of [body.length, 1000, 61, 7]) {
+    it(`the callback gets every event once, in line order, while the decoder reads; the batches stay empty (${size}-byte pieces)`, async () => {
+      const handed: [number, boolean][] = [];
+      const readSoFar: number[] = [];
+      const { events, stats } = decode(chunked(body, size), { ...opts, chunkSize: size, onEvent: (ev) => (handed.push([ev.line, ev.partial === true]), readSoFar.push(stats.bytesIn)) });
+      for await (const batch of events) expect(batch).toEqual([]);
+      expect(handed).toEqual(expected);
+      if (size < body.length) expect(readSoFar[0]).toBeLessThan(body.length); // not held back until the end
+      expect(stats.gated).toBe(103);
+      expect(stats.skipped['invalid-json']).toBe(1);
+    });
+  }
+
+  it('without the callback, the same events come in the batches', async () => {
+    const { events } = await collect(chunked(body, 61), { ...opts, chunkSize: 61 });
+    expect(events.map((e) => [e.line, e.partial === true])).toEqual(expected);
   });
 });
