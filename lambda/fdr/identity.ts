@@ -6,7 +6,7 @@
 import { BoundedMap, StringIds } from './bounded';
 import { rawString, readValue, valueAt } from './extract';
 import { str } from './fieldview';
-import { canonicalNumber, grown, KeyIds, KeyRing } from './keyring';
+import { canonicalNumber, canonicalNumberAt, grown, KeyIds, KeyRing } from './keyring';
 import type { RawEvent } from './types';
 
 export const IDENTITY_EVENT_TYPES = ['UserIdentity', 'UserLogon', 'AgentOnline', 'HostnameChanged'] as const;
@@ -76,7 +76,11 @@ export class IdentityIndex {
 
   add(ev: RawEvent): void {
     const type = str(ev.event_simpleName);
-    if (type) this.addFields(type, (name) => str(ev[name]));
+    if (!type) return;
+    const field: FieldOf = (name) => str(ev[name]);
+    if (USER_TYPES.has(type)) {
+      this.addUser(field, -1, field('AuthenticationId'));
+    } else if (HOST_TYPES.has(type)) this.addHost(field);
   }
 
   /**
@@ -85,29 +89,38 @@ export class IdentityIndex {
    * false). The names kept are fresh strings, never slices of the line.
    */
   addLine(text: string, type: string): void {
-    this.addFields(type, (name) => this.read(text, valueAt(text, name)));
+    const field: FieldOf = (name) => this.read(text, valueAt(text, name));
+    if (USER_TYPES.has(type)) {
+      // A logon id is unique per logon: read in place as its number (no string, nothing cached), like a process id.
+      const p = valueAt(text, 'AuthenticationId');
+      const num = canonicalNumberAt(text, p);
+      this.addUser(field, num, num >= 0 ? undefined : readValue(text, p));
+    } else if (HOST_TYPES.has(type)) this.addHost(field);
   }
 
-  private addFields(type: string, field: FieldOf): void {
-    const user = USER_TYPES.has(type);
-    if (!user && !HOST_TYPES.has(type)) return;
+  /** A user's logon: `authNum` its logon id as a canonical number, else -1 and `auth` the id as read (if any). */
+  private addUser(field: FieldOf, authNum: number, auth: string | undefined): void {
     const aid = field('aid');
     if (!aid) return;
-    if (user) {
-      const name = this.qualified(field);
-      if (!name) return;
-      const a = this.aids.idOf(aid);
-      const sid = field('UserSid');
-      if (sid) this.sidNames = this.keep(this.sidNames, this.bySid.insert(a, this.sids.idOf(sid)), name);
-      const auth = field('AuthenticationId');
-      if (auth) this.authNames = this.keep(this.authNames, this.byAuth.insert(a, this.authKey(auth, true)), name);
-    } else {
-      const name = field('ComputerName');
-      if (!name) return;
-      const ts = Number(field('timestamp') ?? 0) || 0;
-      const prev = this.hostByAid.get(aid);
-      if (!prev || ts >= prev.ts) this.hostByAid.set(aid, { name, ts });
-    }
+    const name = this.qualified(field);
+    if (!name) return;
+    const a = this.aids.idOf(aid);
+    const sid = field('UserSid');
+    if (sid) this.sidNames = this.keep(this.sidNames, this.bySid.insert(a, this.sids.idOf(sid)), name);
+    // (A logon id that is not read in place, say an escaped or exponent form, may still be a canonical decimal.)
+    const num = authNum >= 0 ? authNum : auth ? canonicalNumber(auth) : -1;
+    const key = num >= 0 ? num : auth ? -this.authStrings.idOf(auth) : null;
+    if (key !== null) this.authNames = this.keep(this.authNames, this.byAuth.insert(a, key), name);
+  }
+
+  private addHost(field: FieldOf): void {
+    const aid = field('aid');
+    if (!aid) return;
+    const name = field('ComputerName');
+    if (!name) return;
+    const ts = Number(field('timestamp') ?? 0) || 0;
+    const prev = this.hostByAid.get(aid);
+    if (!prev || ts >= prev.ts) this.hostByAid.set(aid, { name, ts });
   }
 
   userName(aid: string | null | undefined, userSid: string | null | undefined, authId?: string | null): string | undefined {
@@ -120,8 +133,8 @@ export class IdentityIndex {
       if (slot !== -1) return this.names.value(this.sidNames[slot]);
     }
     if (authId) {
-      const key = this.authKey(authId, false);
-      const slot = key === 0 ? -1 : this.byAuth.find(a, key);
+      const key = this.authKey(authId);
+      const slot = key === null ? -1 : this.byAuth.find(a, key);
       if (slot !== -1) return this.names.value(this.authNames[slot]);
     }
     return undefined;
@@ -145,13 +158,12 @@ export class IdentityIndex {
     return ids;
   }
 
-  /** A logon id's key: its number when a canonical decimal, else a negative string id (0: none assigned yet). */
-  private authKey(auth: string, assign: boolean): number {
+  /** A logon id's key: its number when a canonical decimal, else the negative id of its string; null when it has none. */
+  private authKey(auth: string): number | null {
     const n = canonicalNumber(auth);
     if (n >= 0) return n;
-    if (assign) return -this.authStrings.idOf(auth);
     const id = this.authStrings.peek(auth);
-    return id === -1 ? 0 : -id;
+    return id === -1 ? null : -id;
   }
 
   /** The user's name with its domain, once per distinct (domain, name); null for a service account. */

@@ -81,6 +81,31 @@ describe('same-object identity', () => {
     }
   });
 
+  it('finds a logon by its id in whatever form the line writes it, as a parse does (0 included)', () => {
+    // The id as a process event would carry it → the logon line's AuthenticationId as written.
+    const forms: [string, string][] = [
+      ['0', '"0"'],
+      ['0', '0'],
+      ['12', String.raw`"\u0031\u0032"`],
+      ['12', '1.2e1'],
+      ['012', '"012"'],
+      ['77', '77 '],
+      ['999999999999999', '"999999999999999"'],
+      ['1234567890123456', '"1234567890123456"'],
+    ];
+    for (const [asRead, written] of forms) {
+      const text = `{"event_simpleName":"UserLogon","aid":"${aid}","UserSid":"${SID}","UserName":"u","LogonDomain":"D","AuthenticationId":${written}}`;
+      const [viaText, viaParse] = [new IdentityIndex(), new IdentityIndex()];
+      viaText.addLine(text, 'UserLogon');
+      viaParse.add(JSON.parse(text) as Record<string, unknown>);
+      expect([written, viaText.userName(aid, undefined, asRead)]).toEqual([written, 'D\\u']);
+      expect([written, viaParse.userName(aid, undefined, asRead)]).toEqual([written, 'D\\u']);
+    }
+    const x = new IdentityIndex();
+    x.addLine(`{"event_simpleName":"UserLogon","aid":"${aid}","UserSid":"${SID}","UserName":"u","AuthenticationId":"012"}`, 'UserLogon');
+    expect([x.userName(aid, undefined, '12'), x.userName(aid, undefined, '012')]).toEqual([undefined, 'u']);
+  });
+
   it('ignores lines of other types', () => {
     const x = new IdentityIndex();
     x.addLine(JSON.stringify({ event_simpleName: 'DnsRequest', aid, ComputerName: 'NOPE', UserSid: SID, UserName: 'x' }), 'DnsRequest');
