@@ -340,11 +340,11 @@ const RECHOOSE_EVERY = 16;
  * alike) that is false only when the line cannot satisfy the DNF. Null when the DNF is TRUE (no gate).
  *
  * Most lines fail, so failing must be cheap. First one literal of each alternative is looked up (every
- * alternative needs all of its literals, so a line holding none of them fails, whichever literal is chosen), all of
- * them at once by one regular expression, case-insensitive when one holds letters (4× faster on process lines than
- * lower-casing the line for `includes`). Its `i` flag folds ASCII letters only; the two characters that
- * lower-case into ASCII letters (U+0130 İ → i̇, U+212A Kelvin → k) are alternatives of their own, so a line holding
- * one always goes on to the full check. Only a line that passes is checked against the whole DNF: literals looked
+ * alternative needs all of its literals, so a line holding none of them fails, whichever literal is chosen): those
+ * with letters all at once by one regular expression, case-insensitive (4× faster on process lines than
+ * lower-casing the line for `includes`), the others with `includes`. The `i` flag folds ASCII letters only; a line
+ * holding one of the two characters that lower-case into ASCII letters (U+0130 İ → i̇, U+212A Kelvin → k) always
+ * goes on to the full check. Only a line that passes is checked against the whole DNF: literals looked
  * up with `includes` in the line, or in its lower-cased copy when they hold letters (lower-casing never breaks up
  * a run of ASCII characters, and the few non-ASCII characters it turns into ASCII letters can only add matches,
  * which is sound). The literal chosen per alternative is the one seen least often on a sample of the
@@ -370,11 +370,27 @@ export function linePredicate(d: Dnf): ((line: string) => boolean) | null {
     // Literals without letters first: they need no lower-cased copy of the line.
     return needed.sort((a, b) => Number(folded[a]) - Number(folded[b]));
   };
-  const precheck = (ks: readonly number[]): RegExp =>
-    new RegExp(
-      [...ks.map((k) => texts[k].replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&') + (bounded[k] ? '(?![0-9A-Za-z_])' : '')), '[\u0130\u212a]'].join('|'),
-      ks.some((k) => folded[k]) ? 'i' : '',
-    );
+  /**
+   * The precheck: true when the line holds one of the literals `ks`. Letter-free literals are looked up with
+   * `includes` (a native scan that skips ahead), the rest by one regular expression; kept out of it, the one-character
+   * literals (`$`, and the two non-ASCII letters) no longer stop the expression from skipping ahead: on process lines
+   * 0.8 instead of 1.1 µs a line.
+   */
+  const precheck = (ks: readonly number[]): ((line: string) => boolean) => {
+    const plain = ks.filter((k) => !folded[k] && !bounded[k]).map((k) => texts[k]);
+    const rest = ks.filter((k) => folded[k] || bounded[k]);
+    const folds = rest.some((k) => folded[k]);
+    const re =
+      rest.length === 0
+        ? null
+        : new RegExp(rest.map((k) => texts[k].replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&') + (bounded[k] ? '(?![0-9A-Za-z_])' : '')).join('|'), folds ? 'i' : '');
+    return (line) => {
+      for (const t of plain) if (line.includes(t)) return true;
+      // The two characters that lower-case into ASCII letters: a line holding one goes on to the full check.
+      if (folds && (line.includes('\u0130') || line.includes('\u212a'))) return true;
+      return re !== null && re.test(line);
+    };
+  };
   let prechecked = choose();
   let pre = precheck(prechecked);
   let calls = 0;
@@ -396,7 +412,7 @@ export function linePredicate(d: Dnf): ((line: string) => boolean) | null {
       for (let k = 0; k < literals.length; k++) if (has(k, line, lower)) seen[k]++;
       if (++samples % RECHOOSE_EVERY === 0) pre = precheck((prechecked = choose()));
     }
-    if (!pre.test(line)) return false;
+    if (!pre(line)) return false;
     const lower = line.toLowerCase();
     for (const a of alts) {
       let all = true;
