@@ -67,6 +67,12 @@ export class StringIds {
     return id;
   }
 
+  /** One more holder of a held id (0: none). */
+  hold(id: number): number {
+    if (id !== 0) this.refs[id]++;
+    return id;
+  }
+
   /** One holder of `id` fewer (0: none); the string is forgotten, and its id free again, with the last. */
   release(id: number): void {
     if (id === 0) return;

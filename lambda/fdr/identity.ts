@@ -33,6 +33,8 @@ export function isServiceAccountName(name: string): boolean {
 
 /** A field of an identity event as the field view reads it (a string; numbers and booleans as text). */
 type FieldOf = (name: string) => string | undefined;
+/** The id in `ids` of a field of an identity event; -1 when it has none (absent or empty). */
+type KeyIdOf = (ids: KeyIds, name: string) => number;
 
 
 /** Identities remembered per object, per map (the newest win; bounded whatever the object size). */
@@ -79,7 +81,11 @@ export class IdentityIndex {
     if (!type) return;
     const field: FieldOf = (name) => str(ev[name]);
     if (USER_TYPES.has(type)) {
-      this.addUser(field, -1, field('AuthenticationId'));
+      const keyId: KeyIdOf = (ids, name) => {
+        const v = field(name);
+        return v ? ids.idOf(v) : -1;
+      };
+      this.addUser(field, keyId, -1, field('AuthenticationId'));
     } else if (HOST_TYPES.has(type)) this.addHost(field);
   }
 
@@ -94,19 +100,18 @@ export class IdentityIndex {
       // A logon id is unique per logon: read in place as its number (no string, nothing cached), like a process id.
       const p = valueAt(text, 'AuthenticationId');
       const num = canonicalNumberAt(text, p);
-      this.addUser(field, num, num >= 0 ? undefined : readValue(text, p));
+      this.addUser(field, (ids, name) => this.idAt(ids, text, valueAt(text, name)), num, num >= 0 ? undefined : readValue(text, p));
     } else if (HOST_TYPES.has(type)) this.addHost(field);
   }
 
   /** A user's logon: `authNum` its logon id as a canonical number, else -1 and `auth` the id as read (if any). */
-  private addUser(field: FieldOf, authNum: number, auth: string | undefined): void {
-    const aid = field('aid');
-    if (!aid) return;
+  private addUser(field: FieldOf, keyId: KeyIdOf, authNum: number, auth: string | undefined): void {
     const name = this.qualified(field);
     if (!name) return;
-    const a = this.aids.idOf(aid);
-    const sid = field('UserSid');
-    if (sid) this.sidNames = this.keep(this.sidNames, this.bySid.insert(a, this.sids.idOf(sid)), name);
+    const a = keyId(this.aids, 'aid');
+    if (a === -1) return;
+    const sid = keyId(this.sids, 'UserSid');
+    if (sid !== -1) this.sidNames = this.keep(this.sidNames, this.bySid.insert(a, sid), name);
     // (A logon id that is not read in place, say an escaped or exponent form, may still be a canonical decimal.)
     const num = authNum >= 0 ? authNum : auth ? canonicalNumber(auth) : -1;
     const key = num >= 0 ? num : auth ? -this.authStrings.idOf(auth) : null;
@@ -184,6 +189,17 @@ export class IdentityIndex {
       names.set(name, q);
     }
     return q ?? undefined;
+  }
+
+  /**
+   * The id in `ids` of the value at `i` of a line (-1 when there is none, or it is empty). Aids and SIDs are never
+   * escaped: their raw text is the value itself, looked up as it is.
+   */
+  private idAt(ids: KeyIds, text: string, i: number): number {
+    const raw = rawString(text, i);
+    if (raw !== undefined && !raw.includes('\\')) return raw === '' ? -1 : ids.idOfSlice(raw);
+    const v = this.read(text, i);
+    return v ? ids.idOf(v) : -1;
   }
 
   /** The value at `i` of a line as `readValue` reads it; a string decoded once per distinct raw form. */

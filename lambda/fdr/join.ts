@@ -34,8 +34,8 @@ export class ProcessIndex {
   private readonly aids: KeyIds;
   /** Process ids that are not canonical decimals (rare): keyed by a string id, as a negative number. */
   private readonly pidStrings: KeyIds;
-  /** Raw (still JSON-escaped) values of a line → their decoded copies: a repeated aid, image name or SID is not decoded again. */
-  private readonly rawStrings = new Map<string, string>();
+  /** Raw (still JSON-escaped) image names and SIDs of lines → their ids in `strings` (see nameAt). */
+  private readonly rawIds = new Map<string, number>();
   /**
    * Per slot, ids in `strings` (0: none). A start read from its line keeps its ImageFileName; FileName and FilePath are
    * derived from it when asked for. Grown with the slots of `keys`.
@@ -67,10 +67,18 @@ export class ProcessIndex {
   add(aid: string | undefined, pid: string | undefined, info: ProcessInfo): void {
     if (!aid || !pid) return;
     const num = canonicalNumber(pid);
-    const slot = this.slotOf(aid, num, num >= 0 ? undefined : pid);
+    const slot = this.slotOf(this.aids.idOf(aid), num, num >= 0 ? undefined : pid);
     const cmd = info.CommandLine;
+    const strings = this.strings;
     // Cut as readValue cuts (through UTF-8: a surrogate pair cut in half reads as U+FFFD).
-    this.fill(slot, undefined, fresh(info.FileName), fresh(info.FilePath), fresh(info.UserSid), cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd);
+    this.fill(
+      slot,
+      0,
+      strings.acquire(fresh(info.FileName)),
+      strings.acquire(fresh(info.FilePath)),
+      strings.acquire(fresh(info.UserSid)),
+      cmd !== undefined && cmd.length > MAX_JOINED_COMMANDLINE ? Buffer.from(cmd.slice(0, MAX_JOINED_COMMANDLINE)).toString() : cmd,
+    );
   }
 
   /**
@@ -79,23 +87,25 @@ export class ProcessIndex {
    * text must be one flat JSON object (`mayNest` false); a key given twice resolves as JSON.parse resolves it.
    */
   addLine(text: string): void {
-    const aid = this.internRaw(text, valueAt(text, 'aid'));
-    if (!aid) return;
+    const a = this.aidAt(text, valueAt(text, 'aid'));
+    if (a === -1) return;
     const p = valueAt(text, 'TargetProcessId');
     const num = canonicalNumberAt(text, p);
     const pid = num >= 0 ? undefined : readValue(text, p);
     if (num < 0 && !pid) return;
-    const image = this.internRaw(text, valueAt(text, 'ImageFileName'));
-    let fileName: string | undefined;
-    let filePath: string | undefined;
-    if (image === undefined) {
-      fileName = readValue(text, valueAt(text, 'FileName'));
-      if (fileName === undefined) return; // names no process: nothing to join to (as processInfo)
-      filePath = readValue(text, valueAt(text, 'FilePath'));
+    const strings = this.strings;
+    const image = this.nameAt(text, valueAt(text, 'ImageFileName'));
+    let fileName = 0;
+    let filePath = 0;
+    if (image === 0) {
+      const name = readValue(text, valueAt(text, 'FileName'));
+      if (name === undefined) return; // names no process: nothing to join to (as processInfo)
+      fileName = strings.acquire(fresh(name));
+      filePath = strings.acquire(fresh(readValue(text, valueAt(text, 'FilePath'))));
     }
-    const sid = this.internRaw(text, valueAt(text, 'UserSid'));
-    const slot = this.slotOf(aid, num, pid);
-    this.fill(slot, image, fresh(fileName), fresh(filePath), sid, readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE));
+    const sid = this.nameAt(text, valueAt(text, 'UserSid'));
+    const slot = this.slotOf(a, num, pid);
+    this.fill(slot, image, fileName, filePath, sid, readValue(text, valueAt(text, 'CommandLine'), MAX_JOINED_COMMANDLINE));
   }
 
   get(aid: string | undefined, pid: string | undefined): ProcessInfo | undefined {
@@ -122,13 +132,16 @@ export class ProcessIndex {
     return entry;
   }
 
-  /** Distinct names (images, file names, folders, SIDs) held by the slots. */
+  /** Distinct names (images, file names, folders, SIDs) held by the slots and by the cache of raw forms. */
   get names(): number {
     return this.strings.size;
   }
 
-  /** What a start keeps, in its slot: the ids of its names (what the slot held before is let go) and its command line. */
-  private fill(slot: number, image: string | undefined, fileName: string | undefined, filePath: string | undefined, sid: string | undefined, cmd: string | undefined): void {
+  /**
+   * What a start keeps, in its slot: the ids of its names, each already held once for it (what the slot held before
+   * is let go), and its command line.
+   */
+  private fill(slot: number, image: number, fileName: number, filePath: number, sid: number, cmd: string | undefined): void {
     if (slot >= this.images.length) {
       const n = Math.min(this.capacity, Math.max(slot + 1, this.images.length * 2, 1024));
       this.images = grown(this.images, n);
@@ -137,45 +150,56 @@ export class ProcessIndex {
       this.userSids = grown(this.userSids, n);
     }
     const strings = this.strings;
-    // Acquired before the old ids are released: a name the slot keeps is not forgotten and copied again.
-    const i = strings.acquire(image);
-    const f = strings.acquire(fileName);
-    const p = strings.acquire(filePath);
-    const u = strings.acquire(sid);
+    // The new ids are held before the old ones are released: a name the slot keeps is not forgotten and copied again.
     strings.release(this.images[slot]);
     strings.release(this.fileNames[slot]);
     strings.release(this.filePaths[slot]);
     strings.release(this.userSids[slot]);
-    this.images[slot] = i;
-    this.fileNames[slot] = f;
-    this.filePaths[slot] = p;
-    this.userSids[slot] = u;
+    this.images[slot] = image;
+    this.fileNames[slot] = fileName;
+    this.filePaths[slot] = filePath;
+    this.userSids[slot] = sid;
     this.commandLines.set(slot, cmd);
   }
 
   /** The slot for a (re-)started process: the youngest, forgetting the oldest start when the ring is full. */
-  private slotOf(aid: string, num: number, pid: string | undefined): number {
+  private slotOf(a: number, num: number, pid: string | undefined): number {
     // The key: a canonical decimal pid as its number (read in place by addLine, or from the string), else a string id.
     if (num < 0) num = canonicalNumber(pid!);
-    return this.keys.insert(this.aids.idOf(aid), num >= 0 ? num : -this.pidStrings.idOf(pid!));
+    return this.keys.insert(a, num >= 0 ? num : -this.pidStrings.idOf(pid!));
+  }
+
+  /** The id of the aid whose value is at `i` of a line (-1 when there is none, or it is empty). */
+  private aidAt(text: string, i: number): number {
+    const raw = rawString(text, i);
+    // Hex digits, never escaped: the raw text is the value itself.
+    if (raw !== undefined && !raw.includes('\\')) return raw === '' ? -1 : this.aids.idOfSlice(raw);
+    const aid = readValue(text, i);
+    return aid ? this.aids.idOf(aid) : -1;
   }
 
   /**
-   * The string value at `i` of a line, decoded once per distinct raw form: image names, SIDs and aids repeat across
-   * processes. A value that is not a string is read as `readValue` reads it (not interned).
+   * The value at `i` of a line as an id of `strings`, held once for the caller (0: none). A string is decoded once per
+   * distinct raw form (image names and SIDs repeat across processes): `rawIds` maps the raw form to the id, holding one
+   * reference of its own, so an id it gives is always live. A value that is not a string is read as `readValue` reads it.
    */
-  private internRaw(text: string, i: number): string | undefined {
+  private nameAt(text: string, i: number): number {
     const raw = rawString(text, i);
-    if (raw === undefined) return readValue(text, i);
-    const have = this.rawStrings.get(raw);
-    if (have !== undefined) return have;
-    const value = readValue(text, i);
-    if (value === undefined) return undefined;
-    if (this.rawStrings.size >= this.capacity) this.rawStrings.clear();
-    // The key must not be a slice of the line (it would keep the line alive): the decoded copy when nothing was
-    // escaped, else a fresh copy of the raw text.
-    this.rawStrings.set(raw.includes('\\') ? Buffer.from(raw).toString() : value, value);
-    return value;
+    if (raw === undefined) return this.strings.acquire(readValue(text, i));
+    let id = this.rawIds.get(raw);
+    if (id === undefined) {
+      const value = readValue(text, i);
+      if (value === undefined) return 0;
+      if (this.rawIds.size >= this.capacity) {
+        for (const held of this.rawIds.values()) this.strings.release(held);
+        this.rawIds.clear();
+      }
+      id = this.strings.acquire(value);
+      // The key must not be a slice of the line (it would keep the line alive): the decoded copy when nothing was
+      // escaped, else a fresh copy of the raw text.
+      this.rawIds.set(raw.includes('\\') ? Buffer.from(raw).toString() : value, id);
+    }
+    return this.strings.hold(id);
   }
 }
 

@@ -192,6 +192,12 @@ export class KeyIds {
     return id;
   }
 
+  /** `idOf` for a slice of a longer string: a new key is kept as a copy (the slice would keep the whole alive). */
+  idOfSlice(s: string): number {
+    const id = this.ids.get(s);
+    return id !== undefined ? id : this.idOf(Buffer.from(s, 'utf8').toString('utf8'));
+  }
+
   /** The string's id if it has one, else -1. */
   peek(s: string): number {
     return this.ids.get(s) ?? -1;

@@ -167,6 +167,16 @@ describe('ProcessIndex storage (names as ids of shared strings, command lines as
     expect(p.get(aid, '7')!.CommandLine).toBe('é'.repeat(MAX_JOINED_COMMANDLINE));
   });
 
+  it('a name the cache of raw forms gives stays right after every start that held it was forgotten', () => {
+    const p = new ProcessIndex(2);
+    const image = (n: string) => `\\Device\\HarddiskVolume2\\${n}.exe`;
+    p.addLine(start(1, image('first'), 'a'));
+    for (let pid = 2; pid < 6; pid++) p.addLine(start(pid, image(`other${pid}`), 'b')); // start 1 and its name's slots are gone
+    p.addLine(start(9, image('first'), 'c')); // the cached raw form of "first" again
+    expect(p.get(aid, '9')).toEqual({ FileName: 'first.exe', FilePath: '\\', CommandLine: 'c', UserSid: 'S-1-5-18' });
+    expect(p.get(aid, '5')!.FileName).toBe('other5.exe');
+  });
+
   it('never gives a live start another start\'s name or command line, however many distinct names and lines pass through', () => {
     const capacity = 40;
     const p = new ProcessIndex(capacity);
@@ -187,7 +197,7 @@ describe('ProcessIndex storage (names as ids of shared strings, command lines as
       }
     }
     expect(p.size).toBeLessThanOrEqual(capacity);
-    // Names are held per slot (image and SID: at most two per slot), never more.
-    expect(p.names).toBeLessThanOrEqual(2 * capacity);
+    // Names are held per slot (image and SID: at most two per slot) and by the cache of raw forms (at most `capacity`).
+    expect(p.names).toBeLessThanOrEqual(3 * capacity);
   });
 });
