@@ -16,6 +16,8 @@ const report: InflateReport = {};
 class PortInput extends PullInput {
   private readonly queue: Buffer[] = [];
   private ended: 'no' | 'ended' | 'failed' = 'no';
+  /** Compressed bytes received: where a failed input failed. */
+  private received = 0;
   private closed = false;
   private waiting: ((b: Buffer | null) => void) | null = null;
 
@@ -23,6 +25,7 @@ class PortInput extends PullInput {
     if (this.closed) return;
     if (m.t === 'data') {
       const b = Buffer.from(m.buf.buffer, m.buf.byteOffset, m.buf.byteLength);
+      this.received += b.length;
       const w = this.waiting;
       this.waiting = null;
       if (w) w(this.take(b));
@@ -63,7 +66,7 @@ class PortInput extends PullInput {
   /** The end of the input, as the gzip stage meets it; a failed input's error comes first, as inline. */
   private atEnd(): null {
     // A stand-in: the calling thread holds the source's real error and puts it back in place of this one.
-    if (this.ended === 'failed') report.error ??= { stage: 'source', message: 'the source failed', transient: true, code: 'source', atByte: 0 };
+    if (this.ended === 'failed') report.error ??= { stage: 'source', message: 'the source failed', transient: true, code: 'source', atByte: this.received };
     return null;
   }
 }

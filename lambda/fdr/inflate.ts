@@ -111,8 +111,17 @@ export async function peek(input: PullInput, n: number): Promise<Buffer> {
   return all.subarray(0, n);
 }
 
+/**
+ * A gzip-stage error. The first error wins, with one exception: damage found in the bytes before the point where the
+ * source failed is reported, not the failure. (Writes are joined up to `step` bytes, so the source may fail while a
+ * write is being gathered, before zlib meets damage earlier in it; inline and in a worker alike.) A stream cut short
+ * by the failure fails at the failure's own position (zlib took every byte before it): the source's error stands.
+ */
 function fail(report: InflateReport, code: string, msg: string, atByte: number, cause?: unknown): void {
-  report.error ??= { stage: 'gzip', message: msg, transient: false, code, atByte, cause };
+  const prior = report.error;
+  if (prior === undefined || (prior.stage === 'source' && atByte < prior.atByte)) {
+    report.error = { stage: 'gzip', message: msg, transient: false, code, atByte, cause };
+  }
 }
 
 /** gzip members one after another, on the calling thread. */

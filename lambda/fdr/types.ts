@@ -90,7 +90,7 @@ export interface DecodeStats {
 export interface DecodeOptions {
   /** Longest accepted line in bytes; longer lines are skipped as `over-long` (memory stays bounded). Default 8 MiB. */
   maxLineBytes?: number;
-  /** Compressed bytes per zlib write. Default min(256 KiB, chunkSize). Smaller loses less output on corrupt data. */
+  /** Compressed bytes per zlib write. Default min(1 MiB, 4 × chunkSize). */
   inflateStep?: number;
   /** From compressed byte `from` on, write `step` bytes at a time (recovery near known damage: see pipeline.ts). */
   fineInflate?: { from: number; step: number };
