@@ -29,7 +29,8 @@ async function gunzipOnly(file: string): Promise<{ bytesOut: number; events: num
 }
 
 async function decode(file: string, eventTypes: readonly string[] = BENCH_EVENT_TYPES): Promise<{ bytesOut: number; events: number; stats: unknown }> {
-  const { events, stats } = decodeEvents(createReadStream(file), { eventTypes });
+  // Read as replay's file source reads (1 MiB pieces), so that split and decode differ from replay by the rules only.
+  const { events, stats } = decodeEvents(createReadStream(file, { highWaterMark: 1024 * 1024 }), { eventTypes });
   let n = 0;
   for await (const batch of events) n += batch.length;
   if (stats.error) throw new Error(`decode error: ${stats.error.stage} ${stats.error.message}`);
