@@ -7,7 +7,7 @@
  *   stops at them, so a fresh inflate is started at the next member here. Other bytes after a member are a
  *   `trailing-garbage` error, after everything before them was yielded.
  * - Nothing is read from the input faster than the consumer pulls chunks (zlib's readable side applies
- *   backpressure; the input is only pulled while zlib accepts it, at most one write ahead).
+ *   backpressure; the input is only pulled while zlib accepts it, at most one write ahead of the one zlib takes).
  * - Never throws for bad data: a zlib error (corrupt or truncated gzip) ends the iteration after all output
  *   before it was yielded, and is recorded in `report.error` with the compressed byte where it was found.
  * - A consumer that stops early (`return()`) destroys zlib and closes the input.
@@ -206,6 +206,8 @@ async function* member(input: PullInput, o: InflateOptions, offset: number, repo
       gz.write(piece, () => done());
     });
 
+  /** What zlib left of the input when it ended the member (to go back to the input, in order). */
+  let leftover: Buffer[] = [];
   /** Write `b` in pieces of at most `o.step` bytes; false when zlib is gone, the consumer left or the member ended. */
   const feed = async (b: Buffer): Promise<boolean> => {
     for (let off = 0; off < b.length; ) {
@@ -225,7 +227,7 @@ async function* member(input: PullInput, o: InflateOptions, offset: number, repo
       if (!gone() && gz.bytesWritten < fed) {
         // zlib ended a member and left the rest of the input alone (it stops at zero padding): give it back.
         memberEnd = true;
-        input.unshift(piece.subarray(piece.length - (fed - gz.bytesWritten)), b.subarray(off));
+        leftover = [piece.subarray(piece.length - (fed - gz.bytesWritten)), b.subarray(off)];
         fed = gz.bytesWritten;
         return false;
       }
@@ -233,21 +235,34 @@ async function* member(input: PullInput, o: InflateOptions, offset: number, repo
     return !gone();
   };
 
-  // Feed the input into zlib, pulling only while zlib accepts it.
+  // Feed the input into zlib, pulling only while zlib accepts it. The next write is gathered while zlib takes the last
+  // one (a source in socket-sized pieces needs many reads for one write: zlib would wait for them otherwise).
   const pump = (async (): Promise<void> => {
     let finished = false;
+    let ahead: Promise<Buffer | null> | null = null;
     try {
-      for (let b = await input.nextAtLeast(o.step); b !== null; b = await input.nextAtLeast(o.step)) {
+      for (let b = await input.nextAtLeast(o.step); b !== null; b = await ahead) {
+        ahead = input.nextAtLeast(o.step);
         if (!(await feed(b))) {
-          finished = memberEnd;
+          if (memberEnd) {
+            // Back in byte order: what this member left, then the bytes gathered after it.
+            const next = await ahead;
+            ahead = null;
+            input.unshift(...leftover, ...(next === null ? [] : [next]));
+            finished = true;
+          }
           return;
         }
       }
+      ahead = null;
       finished = true;
       // Every piece was processed (writes are awaited): a truncated stream fails on end() without losing output.
       if (!gone()) gz.end();
     } finally {
-      if (!finished) await input.close();
+      if (!finished) {
+        await ahead?.catch(() => null); // a read in flight returns before the source is closed under it
+        await input.close();
+      }
     }
   })();
 
