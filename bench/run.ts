@@ -7,7 +7,7 @@
  *   --rules DIR (repeatable): the rule packs replay, handler and decode run (default: the shipped packs)
  *
  * Modes, each measured in its own child process (peak RSS = that child's maxRSS), alternated over rounds:
- *   gunzip  createGunzip (256 KiB chunks), count bytes: the floor
+ *   gunzip  createGunzip (256 KiB chunks) on the file read in 1 MiB pieces (as replay reads it), count bytes: the floor
  *   split   decodeEvents with eventTypes [] — gunzip + line splitting + prefilter scan, nothing parsed
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
