@@ -5,8 +5,9 @@
  * Why: Node's zlib runs one inflate call at a time on libuv's pool and starts the next only from a callback on the
  * main thread, so inline inflate gets at most one call ahead of the line work and the main thread waits for it about
  * once per inflate chunk. In a worker the callbacks run on the worker's own event loop: inflate keeps `lead` chunks
- * ahead whatever the main thread is doing. Worth it where a second core is free (a laptop replay; not a 1-vCPU
- * Lambda), and for objects large enough to pay for the thread's start (tens of milliseconds).
+ * ahead whatever the main thread is doing. Worth it where more than one core is free beside the main thread (inflate,
+ * the worker's event loop and V8's helper threads share what is left: on 2 cores it was slower than inline in the
+ * bench; not on a 1-vCPU Lambda), and for objects large enough to pay for the thread's start (tens of milliseconds).
  *
  * The source stays on the calling thread (an S3 body cannot move between threads): its bytes are copied to the
  * worker in pieces of one zlib write, at most `inputAhead` bytes ahead of what the worker has taken. Inflated chunks come back transferred (no

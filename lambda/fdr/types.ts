@@ -109,7 +109,7 @@ export interface DecodeOptions {
   signal?: AbortSignal;
   /**
    * Runs the gzip stage: on this thread by default (`inlineInflater`); `workerInflater()` (fdr/inflate-thread.ts)
-   * inflates in a worker thread, beside the line work, where a second core is free.
+   * inflates in a worker thread, beside the line work, where cores are free beside the calling thread.
    */
   inflater?: Inflater;
   /**
