@@ -192,8 +192,8 @@ export class IdentityIndex {
   }
 
   /**
-   * The id in `ids` of the value at `i` of a line (-1 when there is none, or it is empty). Aids and SIDs are never
-   * escaped: their raw text is the value itself, looked up as it is.
+   * The id in `ids` of the value at `i` of a line (-1 when there is none, or it is empty). A raw text without an escape
+   * (aids and SIDs never hold one) is the value itself: it is looked up as it is, not decoded first.
    */
   private idAt(ids: KeyIds, text: string, i: number): number {
     const raw = rawString(text, i);

@@ -91,7 +91,7 @@ export class LineDecoder {
     this.onEvent = opts.onEvent ?? null;
   }
 
-  /** Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out`. */
+  /** Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out` (or handed to `onEvent`). */
   push(chunk: Buffer, out: DecodedEvent[]): void {
     const len = chunk.length;
     if (len === 0) return;

@@ -116,7 +116,8 @@ export interface DecodeOptions {
    * Events are handed here as each line is read, in line order, instead of in the batches (which then stay empty:
    * iterating them drives the reading). Each line's text is then garbage by the next young-generation collection;
    * batched, a chunk's texts all survive the collections that run while the rest of the chunk is split (the bench's
-   * 400 MB replay copied some 300 KB at each of its 300 scavenges, and promoted 24 MB). The callback must not throw.
+   * 400 MB replay copied some 300 KB at each of its 300 scavenges, and promoted 24 MB). An exception it throws ends
+   * the reading (the source is closed) and is thrown to whoever iterates the batches.
    */
   onEvent?: (ev: DecodedEvent) => void;
 }

@@ -80,6 +80,20 @@ describe('events handed over as each line is read (onEvent)', () => {
     });
   }
 
+  it('an exception the callback throws reaches whoever iterates, and the source is closed', async () => {
+    let closed = false;
+    async function* src(): AsyncGenerator<Uint8Array> {
+      try {
+        for (let i = 0; i < body.length; i += 61) yield body.subarray(i, i + 61);
+      } finally {
+        closed = true;
+      }
+    }
+    const { events } = decode(src(), { ...opts, onEvent: (ev) => { if (ev.line === 3) throw new Error('rule bug'); } });
+    await expect((async () => { for await (const _ of events); })()).rejects.toThrow('rule bug');
+    expect(closed).toBe(true);
+  });
+
   it('without the callback, the same events come in the batches', async () => {
     const { events } = await collect(chunked(body, 61), { ...opts, chunkSize: 61 });
     expect(events.map((e) => [e.line, e.partial === true])).toEqual(expected);
