@@ -100,7 +100,7 @@ export class IdentityIndex {
       // A logon id is unique per logon: read in place as its number (no string, nothing cached), like a process id.
       const p = valueAt(text, 'AuthenticationId');
       const num = canonicalNumberAt(text, p);
-      this.addUser(field, (ids, name) => this.idAt(ids, text, valueAt(text, name)), num, num >= 0 ? undefined : readValue(text, p));
+      this.addUser(field, (ids, name) => ids.idAt(text, valueAt(text, name), this.readOf), num, num >= 0 ? undefined : readValue(text, p));
     } else if (HOST_TYPES.has(type)) this.addHost(field);
   }
 
@@ -191,16 +191,8 @@ export class IdentityIndex {
     return q ?? undefined;
   }
 
-  /**
-   * The id in `ids` of the value at `i` of a line (-1 when there is none, or it is empty). A raw text without an escape
-   * (aids and SIDs never hold one) is the value itself: it is looked up as it is, not decoded first.
-   */
-  private idAt(ids: KeyIds, text: string, i: number): number {
-    const raw = rawString(text, i);
-    if (raw !== undefined && !raw.includes('\\')) return raw === '' ? -1 : ids.idOfSlice(raw);
-    const v = this.read(text, i);
-    return v ? ids.idOf(v) : -1;
-  }
+  /** `read`, bound: what KeyIds.idAt reads an escaped value with. */
+  private readonly readOf = (text: string, i: number): string | undefined => this.read(text, i);
 
   /** The value at `i` of a line as `readValue` reads it; a string decoded once per distinct raw form. */
   private read(text: string, i: number): string | undefined {

@@ -87,7 +87,7 @@ export class ProcessIndex {
    * text must be one flat JSON object (`mayNest` false); a key given twice resolves as JSON.parse resolves it.
    */
   addLine(text: string): void {
-    const a = this.aidAt(text, valueAt(text, 'aid'));
+    const a = this.aids.idAt(text, valueAt(text, 'aid'));
     if (a === -1) return;
     const p = valueAt(text, 'TargetProcessId');
     const num = canonicalNumberAt(text, p);
@@ -167,15 +167,6 @@ export class ProcessIndex {
     // The key: a canonical decimal pid as its number (read in place by addLine, or from the string), else a string id.
     if (num < 0) num = canonicalNumber(pid!);
     return this.keys.insert(a, num >= 0 ? num : -this.pidStrings.idOf(pid!));
-  }
-
-  /** The id of the aid whose value is at `i` of a line (-1 when there is none, or it is empty). */
-  private aidAt(text: string, i: number): number {
-    const raw = rawString(text, i);
-    // Hex digits, never escaped: the raw text is the value itself.
-    if (raw !== undefined && !raw.includes('\\')) return raw === '' ? -1 : this.aids.idOfSlice(raw);
-    const aid = readValue(text, i);
-    return aid ? this.aids.idOf(aid) : -1;
   }
 
   /**

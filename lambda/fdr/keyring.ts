@@ -16,6 +16,8 @@
  * end (its old slot is dead and skipped when the ring comes round).
  */
 
+import { rawString, readValue } from './extract';
+
 const EMPTY = 0;
 const MIN_BUCKETS = 1024;
 const MIN_SLOTS = 1024;
@@ -192,10 +194,21 @@ export class KeyIds {
     return id;
   }
 
-  /** `idOf` for a slice of a longer string: a new key is kept as a copy (the slice would keep the whole alive). */
-  idOfSlice(s: string): number {
-    const id = this.ids.get(s);
-    return id !== undefined ? id : this.idOf(Buffer.from(s, 'utf8').toString('utf8'));
+  /**
+   * The id of the value at `i` of a line's text (from `valueAt`), -1 when there is none or it is empty. A JSON string
+   * without an escape (aids and SIDs never hold one) is looked up as its raw text, not decoded first: a new key is kept
+   * as a copy (a slice would keep the whole line alive). Anything else is read with `read` (readValue, or a caller's
+   * decode-once cache over it).
+   */
+  idAt(text: string, i: number, read: (text: string, i: number) => string | undefined = readValue): number {
+    const raw = rawString(text, i);
+    if (raw !== undefined && !raw.includes('\\')) {
+      if (raw === '') return -1;
+      const id = this.ids.get(raw);
+      return id !== undefined ? id : this.idOf(Buffer.from(raw, 'utf8').toString('utf8'));
+    }
+    const v = read(text, i);
+    return v ? this.idOf(v) : -1;
   }
 
   /** The string's id if it has one, else -1. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canonicalNumber, canonicalNumberAt, KeyIds, KeyRing } from '../../lambda/fdr/keyring';
+import { valueAt } from '../../lambda/fdr/extract';
 
 /**
  * What a KeyRing must behave as: it holds the last `capacity` insertions; a key is found (with its latest value) while
@@ -195,5 +196,20 @@ describe('canonicalNumber', () => {
     for (const j of ['{"p":"012"}', '{"p":"12x"}', '{"p":"1\\u0032"}', '{"p":1e3}', '{"p":1.5}', '{"p":-1}', '{"p":"1000000000000000"}', '{"p":""}', '{"p":"12', '{"p":12'])
       expect(at(j), j).toBe(-1);
     expect(canonicalNumberAt('{}', -1)).toBe(-1);
+  });
+});
+
+describe('KeyIds.idAt (a value of a line, looked up as its raw text when it holds no escape)', () => {
+  it('gives the id idOf gives the decoded value, whatever form the line writes it in', () => {
+    const ids = new KeyIds(100);
+    const at = (json: string) => {
+      const text = `{"k":${json}}`;
+      return ids.idAt(text, valueAt(text, 'k'));
+    };
+    const plain = at('"S-1-5-21-9"');
+    expect(plain).toBe(ids.idOf('S-1-5-21-9'));
+    expect(at(String.raw`"S-1-5-21-\u0039"`)).toBe(plain); // escaped: decoded first
+    expect(at('12')).toBe(ids.idOf('12')); // a bare number: read as text
+    expect([at('""'), at('null'), ids.idAt('{"x":1}', valueAt('{"x":1}', 'k'))]).toEqual([-1, -1, -1]);
   });
 });
