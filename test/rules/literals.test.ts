@@ -91,6 +91,19 @@ describe('line predicate', () => {
     expect(linePredicate([[]])).toBeNull();
     expect(linePredicate([])!('anything')).toBe(false);
   });
+  it('chooses the literals it prechecks on the first lines it sees, not only after thousands', () => {
+    // `.exe` is the longest literal of the second alternative (the choice before any sample) but is in every line;
+    // `\\\\` (a UNC path, as JSON) is in none.
+    const choices: string[][] = [];
+    const p = linePredicate([['psexesvc'], ['.exe', '\\\\\\\\', 'net']], (c) => choices.push([...c]))!;
+    expect(choices[0]).toContain('.exe');
+    const line = '{"ImageFileName":"\\\\Device\\\\HarddiskVolume2\\\\Windows\\\\System32\\\\net.exe"}';
+    for (let i = 0; i < 64; i++) expect(p(line)).toBe(false);
+    expect(choices.length).toBeGreaterThan(1);
+    expect(choices.at(-1)).toEqual(['\\\\\\\\', 'psexesvc']);
+    // The choice changes the time only: a line holding every literal of an alternative still passes.
+    expect(p('{"c":"net.exe \\\\\\\\host\\\\c$"}')).toBe(true);
+  });
   it('answers as lower-casing the line would, also for the two characters that lower-case into ASCII letters', () => {
     // U+212A (Kelvin) lower-cases to k, U+0130 to i + U+0307: a regex's i flag folds neither, so they go to the full check.
     const lits = ['kill', 'wmi', 'psexec$', 'a.b', 'x(y', 'use' + WORD_END];
