@@ -199,7 +199,7 @@ async function* inflated(input: Input, stats: DecodeStats, lines: LineDecoder, o
   for await (const c of o.inflater(input, o, stats)) {
     stats.bytesOut += c.length;
     if (head !== null) {
-      head.push(c);
+      head.push(Buffer.from(c)); // kept past the next chunk: a copy (see Inflater)
       headLen += c.length;
       if (headLen < SNIFF_BYTES) continue;
       if (!contentOk()) return; // leaving the loop stops the inflater and closes the input

@@ -1,15 +1,16 @@
 /**
  * The worker thread of fdr/inflate-thread.ts: `inflateMembers` over the compressed bytes the calling thread sends,
- * inflated chunks sent back, at most `lead` of them unread.
+ * inflated chunks put in the shared ring, at most `lead` of them unread.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { inflateMembers, PullInput, type InflateReport } from './inflate';
-import { READ, WAKE_AT, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
+import { LENGTHS, READ, WAKE_AT, waitAsync, WRITTEN, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
 
 const port = parentPort!;
-const { o, lead, credit } = workerData as InflateWorkerData;
+const { o, lead, credit, ring, slotSize } = workerData as InflateWorkerData;
 const shared = new Int32Array(credit);
-const send = (m: FromWorker, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+const slots = new Uint8Array(ring);
+const send = (m: FromWorker): void => port.postMessage(m);
 const report: InflateReport = {};
 
 /** The compressed bytes as they arrive; pulling past a failed input's end records where it failed. */
@@ -74,12 +75,10 @@ class PortInput extends PullInput {
 const input = new PortInput();
 port.on('message', (m: ToWorker) => input.arrive(m));
 
-/** Atomics.waitAsync (V8 has it; TypeScript's ES2023 lib does not declare it). */
-const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
-
 /**
- * Until fewer than `lead` sent chunks are unread; once out of credit, until no more than half the lead is unread (one
- * wake-up per half lead, not per chunk). Sequentially consistent atomics: the decoder's notify is never missed.
+ * Until a slot is free (fewer than `lead` written chunks unread); once out of credit, until no more than half the lead
+ * is unread (one wake-up per half lead, not per chunk). Sequentially consistent atomics: the decoder's notify is never
+ * missed.
  */
 async function credited(sent: number): Promise<void> {
   if (sent - Atomics.load(shared, READ) < lead) return;
@@ -95,12 +94,17 @@ async function credited(sent: number): Promise<void> {
 async function main(): Promise<void> {
   let sent = 0;
   for await (const c of inflateMembers(input, o, report)) {
-    await credited(sent);
-    sent++;
-    // A chunk zlib filled is a whole buffer zlib no longer writes to: it moves. Anything else is copied.
-    const whole = c.byteOffset === 0 && c.byteLength === c.buffer.byteLength && c.buffer instanceof ArrayBuffer;
-    const out = whole ? c : new Uint8Array(c);
-    send({ t: 'out', buf: out }, [out.buffer as ArrayBuffer]);
+    // zlib's reads may join chunks: one slot per slotSize bytes.
+    for (let off = 0; off < c.length; off += slotSize) {
+      await credited(sent);
+      const piece = c.subarray(off, off + slotSize);
+      const slot = sent % lead;
+      slots.set(piece, slot * slotSize);
+      shared[LENGTHS + slot] = piece.length;
+      // Published by this store (sequentially consistent): the decoder loads WRITTEN before it reads the slot.
+      Atomics.store(shared, WRITTEN, ++sent);
+      Atomics.notify(shared, WRITTEN);
+    }
   }
   const e = report.error;
   const error: WorkerError | undefined =

@@ -36,7 +36,8 @@ export interface InflateReport {
 
 /**
  * Inflates the input's gzip members into chunks. `inlineInflater` runs it on the calling thread; a worker-thread
- * inflater (fdr/inflate-thread.ts) has the same contract.
+ * inflater (fdr/inflate-thread.ts) has the same contract. A chunk is the caller's until it asks for the next one: the
+ * worker's chunks are views of a ring that the next ones overwrite, so a caller that keeps bytes copies them.
  */
 export type Inflater = (input: PullInput, o: InflateOptions, report: InflateReport) => AsyncIterable<Buffer>;
 

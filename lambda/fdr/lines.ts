@@ -63,7 +63,7 @@ function isBlank(buf: Buffer, s: number, e: number): boolean {
 export class LineDecoder {
   /** Physical line number of the last line seen (blank ones included). */
   private physLine = 0;
-  /** Pieces of the current partial line (subarrays of earlier chunks). */
+  /** Pieces of the current partial line (copies: a chunk may be reused once the next is pushed, see Inflater). */
   private pieces: Buffer[] = [];
   private carryLen = 0;
   /** True while discarding the rest of an over-long line up to the next newline. */
@@ -159,7 +159,7 @@ export class LineDecoder {
       this.carryLen = 0;
       return;
     }
-    this.pieces.push(piece);
+    this.pieces.push(Buffer.from(piece));
     this.carryLen += piece.length;
   }
 

@@ -59,6 +59,16 @@ describe('workerInflater', () => {
     expect(stats.error!.message).toContain('no inflate here');
   });
 
+  it('decodes what inline decodes when every chunk reuses the one slot (what the decoder keeps of a chunk is a copy)', async () => {
+    // 256-byte chunks: the first 1 KiB (judged before any line is read) spans four of them, and every line spans two.
+    const gz = gzipSync(lines(300));
+    const inline = await collect(chunked(gz, 10_000), { inflater: undefined, chunkSize: 256 });
+    const thread = await collect(chunked(gz, 10_000), { inflater: workerInflater({ lead: 1 }), chunkSize: 256 });
+    expect(thread.events).toHaveLength(300);
+    expect(thread.events).toEqual(inline.events);
+    expect(thread.stats).toEqual(inline.stats);
+  });
+
   it('decodes what inline decodes, with small leads (every chunk waits for its acknowledgement)', async () => {
     const gz = Buffer.concat([gzipSync(lines(2000)), Buffer.alloc(33), gzipSync(lines(2000, 2000))]);
     const inline = await collect(chunked(gz, 10_000), { inflater: undefined, chunkSize: 16 * 1024 });
