@@ -1,15 +1,17 @@
 /**
  * The worker thread of fdr/inflate-thread.ts: `inflateMembers` over the compressed bytes the calling thread sends,
- * inflated chunks put in the shared ring, at most `lead` of them unread.
+ * inflated chunks put in the shared ring, at most `lead` of them unread. zlib inflates straight into the ring's slots
+ * by synchronous calls (fdr/inflate-sync.ts); where Node's zlib does not allow that, through its stream, with each chunk
+ * copied into the ring.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { inflateMembers, PullInput, type InflateReport } from './inflate';
+import { syncMember } from './inflate-sync';
 import { LENGTHS, READ, WAKE_AT, waitAsync, WRITTEN, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
 
 const port = parentPort!;
-const { o, lead, credit, ring, slotSize } = workerData as InflateWorkerData;
+const { o, lead, credit, ring, slotSize, engine } = workerData as InflateWorkerData;
 const shared = new Int32Array(credit);
-const slots = new Uint8Array(ring);
 const send = (m: FromWorker): void => port.postMessage(m);
 const report: InflateReport = {};
 
@@ -91,21 +93,44 @@ async function credited(sent: number): Promise<void> {
   Atomics.store(shared, WAKE_AT, 0);
 }
 
+/** The ring's slots, as buffers (chunk n goes into slot n % lead). */
+const views = Array.from({ length: lead }, (_, i) => Buffer.from(ring, i * slotSize, slotSize));
+/** Chunks put in the ring. */
+let sent = 0;
+
+/** The slot of the next chunk, once it is free. */
+async function nextSlot(): Promise<Buffer> {
+  await credited(sent);
+  return views[sent % lead];
+}
+
+/** The next chunk (`length` bytes) is in its slot: the decoder may read it. */
+function publish(length: number): void {
+  shared[LENGTHS + (sent % lead)] = length;
+  // Published by this store (sequentially consistent): the decoder loads WRITTEN before it reads the slot.
+  Atomics.store(shared, WRITTEN, ++sent);
+  Atomics.notify(shared, WRITTEN);
+}
+
 async function main(): Promise<void> {
-  let sent = 0;
-  for await (const c of inflateMembers(input, o, report)) {
-    // zlib's reads may join chunks: one slot per slotSize bytes.
-    for (let off = 0; off < c.length; off += slotSize) {
-      await credited(sent);
-      const piece = c.subarray(off, off + slotSize);
-      const slot = sent % lead;
-      slots.set(piece, slot * slotSize);
-      shared[LENGTHS + slot] = piece.length;
-      // Published by this store (sequentially consistent): the decoder loads WRITTEN before it reads the slot.
-      Atomics.store(shared, WRITTEN, ++sent);
-      Atomics.notify(shared, WRITTEN);
+  const inPlace = engine === 'handle' ? syncMember(nextSlot) : null;
+  if (inPlace !== null) {
+    // Each chunk is the output of one call, in the slot the call was given.
+    for await (const c of inflateMembers(input, o, report, inPlace)) publish(c.length);
+  } else {
+    // Through zlib's stream: each chunk copied into the ring (its reads may join chunks: one slot per slotSize bytes).
+    for await (const c of inflateMembers(input, o, report)) {
+      for (let off = 0; off < c.length; off += slotSize) {
+        const piece = c.subarray(off, off + slotSize);
+        (await nextSlot()).set(piece);
+        publish(piece.length);
+      }
     }
   }
+  finish();
+}
+
+function finish(): void {
   const e = report.error;
   const error: WorkerError | undefined =
     e === undefined

@@ -118,7 +118,7 @@ export async function peek(input: PullInput, n: number): Promise<Buffer> {
  * write is being gathered, before zlib meets damage earlier in it; inline and in a worker alike.) A stream cut short
  * by the failure fails at the failure's own position (zlib took every byte before it): the source's error stands.
  */
-function fail(report: InflateReport, code: string, msg: string, atByte: number, cause?: unknown): void {
+export function fail(report: InflateReport, code: string, msg: string, atByte: number, cause?: unknown): void {
   const prior = report.error;
   if (prior === undefined || (prior.stage === 'source' && atByte < prior.atByte)) {
     report.error = { stage: 'gzip', message: msg, transient: false, code, atByte, cause };
@@ -126,13 +126,20 @@ function fail(report: InflateReport, code: string, msg: string, atByte: number, 
 }
 
 /** gzip members one after another, on the calling thread. */
-export const inlineInflater: Inflater = inflateMembers;
+export const inlineInflater: Inflater = (input, o, report) => inflateMembers(input, o, report);
+
+/**
+ * One zlib instance, from compressed byte `offset` on: its output, then the compressed bytes it consumed when it ended
+ * a member with input left over (what it did not take is pushed back), or null when the input ended or failed (or
+ * zlib failed: recorded with `fail`). `member` below runs zlib's stream; fdr/inflate-sync.ts its handle, synchronously.
+ */
+export type MemberInflate = (input: PullInput, o: InflateOptions, offset: number, report: InflateReport) => AsyncGenerator<Buffer, number | null, undefined>;
 
 /** gzip members one after another, with zero padding between them skipped. */
-export async function* inflateMembers(input: PullInput, o: InflateOptions, report: InflateReport): AsyncGenerator<Buffer, void, undefined> {
+export async function* inflateMembers(input: PullInput, o: InflateOptions, report: InflateReport, inflateMember: MemberInflate = member): AsyncGenerator<Buffer, void, undefined> {
   let offset = 0; // compressed bytes taken by earlier zlib instances (and padding): where this one starts
   for (;;) {
-    const consumed = yield* member(input, o, offset, report);
+    const consumed = yield* inflateMember(input, o, offset, report);
     if (consumed === null) return; // the input ended, or failed
     offset += consumed;
     // zlib stopped at a zero byte: skip the padding, then expect another member or the end.
@@ -162,9 +169,15 @@ export async function* inflateMembers(input: PullInput, o: InflateOptions, repor
 }
 
 /**
- * One zlib instance, from `offset` in the compressed input. Returns the compressed bytes it consumed when zlib ended
- * a member with input left over (what it did not take is pushed back), or null when the input ended or failed.
+ * The size of the zlib write that starts at compressed byte `at`: `o.step`, and near known damage (a recovery pass)
+ * small writes, so that a failing inflate call drops little output.
  */
+export function writeSize(o: InflateOptions, at: number): number {
+  if (o.fine === undefined || at + o.step <= o.fine.from) return o.step;
+  return at < o.fine.from ? o.fine.from - at : Math.max(1, Math.min(o.step, o.fine.step));
+}
+
+/** One zlib instance as a stream (a MemberInflate). */
 async function* member(input: PullInput, o: InflateOptions, offset: number, report: InflateReport): AsyncGenerator<Buffer, number | null, undefined> {
   // Node's gunzip decodes directly concatenated members itself; it stops at a zero byte (padding).
   // zlib hands its options to its Transform, which reads readableHighWaterMark (not in ZlibOptions' type).
@@ -213,14 +226,7 @@ async function* member(input: PullInput, o: InflateOptions, offset: number, repo
   const feed = async (b: Buffer): Promise<boolean> => {
     for (let off = 0; off < b.length; ) {
       if (gone()) return false;
-      // Near known damage (a recovery pass), small writes: a failing inflate call then drops little output.
-      const at = offset + fed;
-      const size =
-        o.fine === undefined || at + o.step <= o.fine.from
-          ? o.step
-          : at < o.fine.from
-            ? o.fine.from - at
-            : Math.max(1, Math.min(o.step, o.fine.step));
+      const size = writeSize(o, offset + fed);
       const piece = off === 0 && b.length <= size ? b : b.subarray(off, off + size);
       off += piece.length;
       fed += piece.length;

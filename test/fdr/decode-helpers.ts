@@ -1,12 +1,29 @@
 import { decodeEvents } from '../../lambda/fdr/decode';
-import type { Inflater } from '../../lambda/fdr/inflate';
+import { inflateMembers, type Inflater } from '../../lambda/fdr/inflate';
+import { syncMember } from '../../lambda/fdr/inflate-sync';
 import { workerInflater } from '../../lambda/fdr/inflate-thread';
 import type { DecodedEvent, DecodeOptions, DecodeStats } from '../../lambda/fdr/types';
 
-/** The decoder's suites run once per inflater: on the calling thread, and in a worker thread. */
+/**
+ * zlib's synchronous calls (the worker's engine) on the calling thread, into one buffer that every call reuses: what
+ * the decoder keeps of a chunk must be a copy.
+ */
+const handleInflater: Inflater = (input, o, report) => {
+  const slot = Buffer.alloc(o.chunkSize);
+  const engine = syncMember(() => slot);
+  if (engine === null) throw new Error("zlib's handle is not as fdr/inflate-sync.ts expects");
+  return inflateMembers(input, o, report, engine);
+};
+
+/**
+ * The decoder's suites run once per inflater: on the calling thread through zlib's stream (the default) and by
+ * synchronous calls, and in a worker thread by either.
+ */
 export const INFLATERS: [string, Inflater | undefined][] = [
   ['inline', undefined],
+  ['inline handle', handleInflater],
   ['thread', workerInflater()],
+  ['thread stream', workerInflater({ engine: 'stream' })],
 ];
 let inflater: Inflater | undefined;
 /** The inflater `decode` and `collect` use from now on. */
