@@ -11,9 +11,10 @@
  *   split   decodeEvents with eventTypes [] — gunzip + line splitting + prefilter scan, nothing parsed
  *   decode  decodeEvents + prefilter (the rule pack's event types + identity events)
  *   naive   gunzip + readline + JSON.parse of every line
- *   replay  the real CLI as a black box, compiled as users run it: node bin/fdr-detect.mjs replay FILE --format ndjson > /dev/null
- *           (gzip inflated on the main thread, as the Lambda does)
- *   thread  the same with `--inflate thread`: gzip inflated in a worker thread, beside the line work
+ *   replay  the real CLI as a black box, compiled as users run it: node bin/fdr-detect.mjs replay FILE --format ndjson
+ *           --inflate inline > /dev/null (gzip inflated on the main thread, as the Lambda does)
+ *   thread  the same with `--inflate thread`: gzip inflated in a worker thread, beside the line work (what the CLI
+ *           does by default, `--inflate auto`, for these files on a machine of 2 cores or more)
  *   handler the real Lambda handler on the file as one S3 object through fauxqs (bench/handler.ts): servers, tables,
  *           topic and the multipart upload are set-up; its wall/CPU time is the one SQS-event invocation alone
  *           (GetObject from fauxqs, decode, rules, DynamoDB context + dedupe, SNS publication). Target: its read
@@ -120,7 +121,7 @@ async function measure(mode: Mode, file: BenchFile, explain: boolean): Promise<S
   try {
     const r = await run(
       process.execPath,
-      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', ...(mode === 'thread' ? ['--inflate', 'thread'] : []), ...RULES.flatMap((d) => ['--rules', d])],
+      ['--import', './bench/rss-probe.mjs', CLI, 'replay', file.path, '--format', 'ndjson', '--inflate', mode === 'thread' ? 'thread' : 'inline', ...RULES.flatMap((d) => ['--rules', d])],
       { stdout: devNull, env: { ...process.env, BENCH_RSS_FILE: rssFile } },
     );
     if (r.code !== 0) throw new Error(`${mode} failed (exit ${r.code}): ${r.stderr.slice(-2000)}`);

@@ -45,16 +45,16 @@ export interface ReplayOptions {
 }
 
 /**
- * `inline` (the default): on the main thread, taking turns with the line work, as the Lambda does; `thread`: in a
- * worker thread, beside the line work (fdr/inflate-thread.ts), for ~40–75 MB more peak RSS that grows with the input;
- * `auto`: a thread for objects of THREAD_MIN_BYTES or more on a machine of THREAD_MIN_CORES cores or more (a thread
- * costs tens of milliseconds to start: no gain on a small object). On 2 cores the thread is slower than inline since
- * the line work shrank (bench, 400 MB input: 0.51–0.54 against 0.60–0.61 × the gunzip floor): inflate, the worker's
- * event loop and V8's helper threads then share the one core beside the main thread.
+ * `inline`: on the main thread, taking turns with the line work, as the Lambda does; `thread`: in a worker thread,
+ * beside the line work (fdr/inflate-thread.ts), for ~25–30 MB more peak RSS; `auto` (the default): a thread for
+ * objects of THREAD_MIN_BYTES or more on a machine of THREAD_MIN_CORES cores or more (a thread costs tens of
+ * milliseconds to start: no gain on a small object; on one core it can only take turns). On 2 cores, since the worker
+ * inflates by synchronous calls straight into memory shared with the main thread, the thread is faster than inline
+ * (bench, 400 MB input: 0.74 against 0.59 × the gunzip floor); with the stream and messages it was slower.
  */
 export type InflateMode = 'auto' | 'thread' | 'inline';
 export const THREAD_MIN_BYTES = 8 * 1024 * 1024;
-export const THREAD_MIN_CORES = 3;
+export const THREAD_MIN_CORES = 2;
 
 /** Whether an object of `size` bytes (undefined: not known) is inflated in a worker thread. */
 export function inflatesInThread(mode: InflateMode, size: number | undefined, cores = availableParallelism()): boolean {
