@@ -40,7 +40,7 @@ export interface ReplayOptions {
   includeThrottled?: boolean;
   /** Rule pack directories (default: the shipped packs). */
   rulesDirs?: string[];
-  /** Where gzip is inflated (default `inline`). */
+  /** Where gzip is inflated (default `auto`). */
   inflate?: InflateMode;
 }
 
@@ -162,7 +162,7 @@ export async function runReplay(opts: ReplayOptions, io: Io): Promise<number> {
   for (const job of jobs) {
     if (out.closed) break; // the reader went away (`| head`): nothing more to show
     summary.startObject(job.ref);
-    const inThread = await threaded(job.ref, opts.inflate ?? 'inline');
+    const inThread = await threaded(job.ref, opts.inflate ?? 'auto');
     if (inThread) summary.inflatedInThread();
     const inflater = inThread ? workerInflater() : undefined;
     const result: ObjectResult = await processObject(job.ref, { source: job.source, rules, context, policy, decode: { inflater } });
