@@ -55,6 +55,7 @@ export function decodeEvents(
     maxSkippedSamples: Math.max(0, opts.maxSkippedSamples ?? DEFAULT_MAX_SKIPPED_SAMPLES),
     // Invalid type names are a programming error (not bad data): this throws here, synchronously.
     prefilter: createPrefilter(opts.eventTypes),
+    keyTypes: opts.eventTypes ?? undefined,
     gates: opts.gates,
     onEvent: opts.onEvent,
   });
@@ -63,6 +64,7 @@ export function decodeEvents(
     chunkSize,
     step: positive(opts.inflateStep, Math.min(MAX_INFLATE_INPUT, 4 * chunkSize)),
     fine: opts.fineInflate,
+    keyTypes: opts.eventTypes ?? undefined,
     inflater: opts.inflater ?? inlineInflater,
   };
   const input = new Input(src[Symbol.asyncIterator](), stats, opts.signal);
@@ -206,7 +208,7 @@ async function* inflated(input: Input, stats: DecodeStats, lines: LineDecoder, o
       yield* flushHead();
       continue;
     }
-    lines.push(c, out);
+    lines.push(c, out, c.keyHits);
     if (out.length > 0) yield out.splice(0);
   }
   if (head !== null && headLen > 0 && contentOk()) yield* flushHead();

@@ -29,7 +29,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { Inflater, InflateOptions, InflateReport, PullInput } from './inflate';
+import type { InflatedChunk, Inflater, InflateOptions, InflateReport, PullInput } from './inflate';
 import type { DecodeError } from './types';
 
 export interface WorkerInflaterOptions {
@@ -59,6 +59,8 @@ export interface InflateWorkerData {
   /** `lead` slots of `slotSize` bytes: chunk n is in slot n % lead. */
   ring: SharedArrayBuffer;
   slotSize: number;
+  /** Int32Array over it: per slot, the chunk's key hits (`keyLayout`), or -1 first when they were not found. */
+  keys: SharedArrayBuffer;
   engine: 'handle' | 'stream';
 }
 
@@ -72,6 +74,15 @@ export const READ = 0;
 export const WAKE_AT = 1;
 export const WRITTEN = 2;
 export const LENGTHS = 3;
+
+/**
+ * Where a slot's key hits are in `keys`: [count, otherCount, positions…, type indexes…, other keys…], room for `cap` of
+ * each (a key and its type take at least 30 bytes of a line: more hits than that in a slot are left to the decoder).
+ */
+export function keyLayout(slotSize: number): { cap: number; stride: number } {
+  const cap = Math.max(1, Math.ceil(slotSize / 30));
+  return { cap, stride: 2 + 3 * cap };
+}
 
 /** Atomics.waitAsync (V8 has it; TypeScript's ES2023 lib does not declare it). */
 export const waitAsync = (Atomics as unknown as { waitAsync(a: Int32Array, i: number, v: number): { async: boolean; value: Promise<string> | string } }).waitAsync;
@@ -129,7 +140,8 @@ export function workerInflater(opts: WorkerInflaterOptions = {}): Inflater {
   const script = opts.script;
   const engine = opts.engine ?? 'handle';
   // Only the options cross to the worker (workerData is cloned: the decoder's own fields, functions among them, stay).
-  return (input, o, report) => inflateInWorker(input, { chunkSize: o.chunkSize, step: o.step, fine: o.fine }, report, lead, inputAhead, script, engine);
+  return (input, o, report) =>
+    inflateInWorker(input, { chunkSize: o.chunkSize, step: o.step, fine: o.fine, keyTypes: o.keyTypes }, report, lead, inputAhead, script, engine);
 }
 
 async function* inflateInWorker(
@@ -140,13 +152,16 @@ async function* inflateInWorker(
   inputAhead: number,
   scriptUrl: URL | undefined,
   engine: 'handle' | 'stream',
-): AsyncGenerator<Buffer, void, undefined> {
+): AsyncGenerator<InflatedChunk, void, undefined> {
   const { script, eval: isCode } = scriptUrl !== undefined ? { script: scriptUrl, eval: false } : workerScript();
   const credit = new SharedArrayBuffer(4 * (LENGTHS + lead));
   const shared = new Int32Array(credit);
   const slotSize = o.chunkSize;
   const ring = new SharedArrayBuffer(lead * slotSize);
-  const data: InflateWorkerData = { o, lead, credit, ring, slotSize, engine };
+  const { cap, stride } = keyLayout(slotSize);
+  const keys = new SharedArrayBuffer(o.keyTypes === undefined ? 4 : 4 * lead * stride);
+  const keyIndex = new Int32Array(keys);
+  const data: InflateWorkerData = { o, lead, credit, ring, slotSize, keys, engine };
   const worker = new Worker(script, { workerData: data, eval: isCode, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_MB } });
   const send = (m: ToWorker, transfer?: ArrayBuffer[]): void => worker.postMessage(m, transfer);
 
@@ -242,7 +257,21 @@ async function* inflateInWorker(
       const written = Atomics.load(shared, WRITTEN);
       if (read < written) {
         const slot = read % lead;
-        yield Buffer.from(ring, slot * slotSize, shared[LENGTHS + slot]);
+        const c: InflatedChunk = Buffer.from(ring, slot * slotSize, shared[LENGTHS + slot]);
+        const at = slot * stride;
+        const count = o.keyTypes === undefined ? -1 : keyIndex[at];
+        if (count >= 0) {
+          const otherCount = keyIndex[at + 1];
+          const from = at + 2;
+          c.keyHits = {
+            count,
+            positions: keyIndex.subarray(from, from + count),
+            types: keyIndex.subarray(from + cap, from + cap + count),
+            otherCount,
+            others: keyIndex.subarray(from + 2 * cap, from + 2 * cap + otherCount),
+          };
+        }
+        yield c;
         // Asked for the next chunk: the decoder is done with this one, its slot is free.
         Atomics.store(shared, READ, ++read);
         const wakeAt = Atomics.load(shared, WAKE_AT);

@@ -7,10 +7,11 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { inflateMembers, PullInput, type InflateReport } from './inflate';
 import { syncMember } from './inflate-sync';
-import { LENGTHS, READ, WAKE_AT, waitAsync, WRITTEN, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
+import { keyLayout, LENGTHS, READ, WAKE_AT, waitAsync, WRITTEN, type FromWorker, type InflateWorkerData, type ToWorker, type WorkerError } from './inflate-thread';
+import { createPrefilter } from './prefilter';
 
 const port = parentPort!;
-const { o, lead, credit, ring, slotSize, engine } = workerData as InflateWorkerData;
+const { o, lead, credit, ring, slotSize, keys, engine } = workerData as InflateWorkerData;
 const shared = new Int32Array(credit);
 const send = (m: FromWorker): void => port.postMessage(m);
 const report: InflateReport = {};
@@ -104,8 +105,42 @@ async function nextSlot(): Promise<Buffer> {
   return views[sent % lead];
 }
 
+/**
+ * The decoder's search for type keys, done here on each chunk (this thread has time to spare: inflate alone is faster
+ * than the line work). Key hits by their type's index in keyTypes.
+ */
+const prefilter = o.keyTypes === undefined ? null : createPrefilter(o.keyTypes);
+const keyIndex = new Int32Array(keys);
+const { cap, stride } = keyLayout(slotSize);
+const typeIndex = new Map<string, number>();
+o.keyTypes?.forEach((t, i) => typeIndex.has(t) || typeIndex.set(t, i));
+const hitPositions: number[] = [];
+const hitTypes: (string | undefined)[] = [];
+const otherKeys: number[] = [];
+
+/** The key hits of the chunk in `slot`, into its place in `keys` (-1: too many, or none looked for). */
+function findKeys(slot: number, chunk: Buffer): void {
+  const at = slot * stride;
+  if (prefilter === null) return;
+  const n = prefilter.typedHits(chunk, 0, chunk.length, hitPositions, hitTypes, otherKeys);
+  const m = otherKeys.length;
+  if (n > cap || m > cap) {
+    keyIndex[at] = -1;
+    return;
+  }
+  keyIndex[at] = n;
+  keyIndex[at + 1] = m;
+  const from = at + 2;
+  for (let i = 0; i < n; i++) {
+    keyIndex[from + i] = hitPositions[i];
+    keyIndex[from + cap + i] = typeIndex.get(hitTypes[i]!)!;
+  }
+  for (let i = 0; i < m; i++) keyIndex[from + 2 * cap + i] = otherKeys[i];
+}
+
 /** The next chunk (`length` bytes) is in its slot: the decoder may read it. */
 function publish(length: number): void {
+  findKeys(sent % lead, views[sent % lead].subarray(0, length));
   shared[LENGTHS + (sent % lead)] = length;
   // Published by this store (sequentially consistent): the decoder loads WRITTEN before it reads the slot.
   Atomics.store(shared, WRITTEN, ++sent);

@@ -24,7 +24,28 @@ export interface InflateOptions {
   step: number;
   /** From compressed byte `from` on, write `step` bytes at a time (recovery near known damage). */
   fine?: { from: number; step: number };
+  /**
+   * The event types the decoder's prefilter looks for. An inflater with time to spare (the worker's) may find their
+   * `event_simpleName` keys in each chunk itself and hand them over with it (`InflatedChunk.keyHits`).
+   */
+  keyTypes?: readonly string[];
 }
+
+/**
+ * A chunk's `event_simpleName` keys, as the prefilter's `typedHits` over the whole chunk finds them for
+ * `InflateOptions.keyTypes`: positions ascending, each hit's type as its index in keyTypes, and the keys that name
+ * none of them.
+ */
+export interface KeyHits {
+  readonly count: number;
+  readonly positions: ArrayLike<number>;
+  readonly types: ArrayLike<number>;
+  readonly otherCount: number;
+  readonly others: ArrayLike<number>;
+}
+
+/** An inflated chunk, with its key hits when the inflater found them. */
+export type InflatedChunk = Buffer & { keyHits?: KeyHits };
 
 /** What the gzip stage reports besides its output (a subset of DecodeStats, so the decoder can pass its own). */
 export interface InflateReport {
@@ -39,7 +60,7 @@ export interface InflateReport {
  * inflater (fdr/inflate-thread.ts) has the same contract. A chunk is the caller's until it asks for the next one: the
  * worker's chunks are views of a ring that the next ones overwrite, so a caller that keeps bytes copies them.
  */
-export type Inflater = (input: PullInput, o: InflateOptions, report: InflateReport) => AsyncIterable<Buffer>;
+export type Inflater = (input: PullInput, o: InflateOptions, report: InflateReport) => AsyncIterable<InflatedChunk>;
 
 /**
  * Inflated chunks zlib may hold ready ahead of the consumer. With Node's default (16 KiB: less than one chunk) zlib

@@ -12,6 +12,7 @@
  * Line numbers are physical, 1-based, counting blank lines too (what an editor shows).
  */
 import { isUtf8 } from 'node:buffer';
+import type { KeyHits } from './inflate';
 import type { Prefilter } from './prefilter';
 import { mayNest } from './extract';
 import type { DecodedEvent, DecodeStats, LineGate, SkipReason } from './types';
@@ -25,6 +26,8 @@ export interface LineDecoderOptions {
   maxLineBytes: number;
   maxSkippedSamples: number;
   prefilter: Prefilter | null;
+  /** The prefilter's types as given (InflateOptions.keyTypes): what a chunk's key hits index. */
+  keyTypes?: readonly string[];
   /** Literal gates by event type; only used with a prefilter (which names each candidate line's type). */
   gates?: ReadonlyMap<string, LineGate>;
   /** Where events go as they are read (see DecodeOptions.onEvent); into the caller's batch when unset. */
@@ -74,6 +77,7 @@ export class LineDecoder {
   private readonly prefilter: Prefilter | null;
   private readonly gates: ReadonlyMap<string, LineGate> | null;
   private readonly onEvent: ((ev: DecodedEvent) => void) | null;
+  private readonly keyTypes: readonly string[] | null;
   /** Reused per region: the prefilter's hits and the types they name. */
   private readonly hitPositions: number[] = [];
   private readonly hitTypes: (string | undefined)[] = [];
@@ -89,10 +93,14 @@ export class LineDecoder {
     this.prefilter = opts.prefilter;
     this.gates = opts.prefilter !== null && opts.gates && opts.gates.size > 0 ? opts.gates : null;
     this.onEvent = opts.onEvent ?? null;
+    this.keyTypes = opts.prefilter !== null ? (opts.keyTypes ?? null) : null;
   }
 
-  /** Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out` (or handed to `onEvent`). */
-  push(chunk: Buffer, out: DecodedEvent[]): void {
+  /**
+   * Feed one chunk of (inflated) bytes; complete candidate lines are appended to `out` (or handed to `onEvent`).
+   * `keyHits`: the chunk's type keys, when the inflater found them (the prefilter's search is then not repeated).
+   */
+  push(chunk: Buffer, out: DecodedEvent[], keyHits?: KeyHits): void {
     const len = chunk.length;
     if (len === 0) return;
     let pos = 0;
@@ -119,7 +127,7 @@ export class LineDecoder {
 
     const lastNl = chunk.lastIndexOf(LF);
     if (lastNl >= pos) {
-      this.region(chunk, pos, lastNl, out);
+      this.region(chunk, pos, lastNl, out, keyHits);
       pos = lastNl + 1;
     }
     if (pos < len) this.extendPartial(pos === 0 ? chunk : chunk.subarray(pos));
@@ -179,7 +187,7 @@ export class LineDecoder {
   }
 
   /** Complete lines in `buf[start, lastNl]` where `buf[lastNl]` is a newline. */
-  private region(buf: Buffer, start: number, lastNl: number, out: DecodedEvent[]): void {
+  private region(buf: Buffer, start: number, lastNl: number, out: DecodedEvent[], keyHits?: KeyHits): void {
     const pf = this.prefilter;
     if (pf === null) {
       let pos = start;
@@ -198,7 +206,10 @@ export class LineDecoder {
     const names = this.hitTypes;
     const others = this.otherKeys;
     const typed = this.gates !== null;
-    const nHits = pf.typedHits(buf, start, lastNl, hits, typed ? names : null, typed ? others : null);
+    const nHits =
+      keyHits !== undefined && this.keyTypes !== null
+        ? this.hitsIn(keyHits, this.keyTypes, start, lastNl, hits, typed ? names : null, typed ? others : null)
+        : pf.typedHits(buf, start, lastNl, hits, typed ? names : null, typed ? others : null);
     const nOthers = typed ? others.length : 0;
     let h = 0;
     let o = 0;
@@ -220,6 +231,40 @@ export class LineDecoder {
       } else this.line(buf, pos, nl, false, undefined, out);
       pos = nl + 1;
     }
+  }
+
+  /**
+   * What `typedHits(buf, start, lastNl, …)` finds, from the whole chunk's hits: those whose key starts in
+   * `[start, lastNl)`. (A key cannot span a newline: the lines of that range hold the same keys, found alike.)
+   */
+  private hitsIn(
+    k: KeyHits,
+    keyTypes: readonly string[],
+    start: number,
+    lastNl: number,
+    positions: number[],
+    names: (string | undefined)[] | null,
+    others: number[] | null,
+  ): number {
+    positions.length = 0;
+    if (names !== null) names.length = 0;
+    for (let i = 0; i < k.count; i++) {
+      const p = k.positions[i];
+      if (p < start) continue;
+      if (p >= lastNl) break;
+      positions.push(p);
+      if (names !== null) names.push(keyTypes[k.types[i]]);
+    }
+    if (others !== null) {
+      others.length = 0;
+      for (let i = 0; i < k.otherCount; i++) {
+        const p = k.others[i];
+        if (p < start) continue;
+        if (p >= lastNl) break;
+        others.push(p);
+      }
+    }
+    return positions.length;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { LineGate } from '../../lambda/fdr/types';
 import { byteNeedles, linePredicate, WORD_END } from '../../lambda/rules/literals';
-import { chunked, collect, decode, ndjson } from './decode-helpers';
+import { gzipSync } from 'node:zlib';
+import { chunked, collect, decode, INFLATERS, ndjson } from './decode-helpers';
 
 describe('byte needles (letter-free literals searched on raw bytes)', () => {
   it('takes the longest letter-free literal of each alternative; none when an alternative has only letters', () => {
@@ -98,4 +99,16 @@ describe('events handed over as each line is read (onEvent)', () => {
     const { events } = await collect(chunked(body, 61), { ...opts, chunkSize: 61 });
     expect(events.map((e) => [e.line, e.partial === true])).toEqual(expected);
   });
+
+  // gzip: a worker finds the chunks' type keys itself and hands them over; each line's gate follows its type.
+  const gz = gzipSync(body);
+  for (const [mode, inflater] of INFLATERS) {
+    for (const chunkSize of [64 * 1024, 512]) {
+      it(`gzip, ${mode} inflate, ${chunkSize}-byte inflate chunks: each line is gated by its own type`, async () => {
+        const { events, stats } = await collect(chunked(gz, 100), { ...opts, inflater, chunkSize });
+        expect(events.map((e) => [e.line, e.partial === true])).toEqual(expected);
+        expect(stats.gated).toBe(103);
+      });
+    }
+  }
 });
